@@ -1,0 +1,1 @@
+"""Applications, reviews, public notice, decisions, awards and certificates (issues 3 and 4)."""

@@ -1,0 +1,38 @@
+"""API plumbing shared by every app: permissions, pagination, the one error handler."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import permissions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from core.errors import DomainError
+
+
+class ReadOnlyOrStaff(permissions.BasePermission):
+    """Anyone may read the public registers; only programme-office staff may write."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+
+
+class RegistryPagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def exception_handler(exc, context):
+    """Map domain errors and model validation errors to clear 4xx answers."""
+    if isinstance(exc, DomainError):
+        return Response({"code": exc.code, "detail": exc.message}, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    # Imported here: rest_framework.views reads DRF settings, which name this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,106 @@
+"""Filter building blocks shared by the public list pages and the API (one FilterSet per register)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Enterprise, Industry, Region, RegionLevel, region_q
+from core.validators import normalize_uscc, validate_uscc
+
+
+class RegionChoiceFilter(django_filters.ModelChoiceFilter):
+    """A league/city or county by its code; a league/city includes its counties."""
+
+    def __init__(self, *args, level: str, field: str = "region", **kwargs) -> None:
+        self.region_field = field
+        kwargs.setdefault("queryset", Region.objects.filter(level=level).order_by("code"))
+        kwargs.setdefault("to_field_name", "code")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: Region | None) -> QuerySet:
+        if not value:
+            return qs
+        return qs.filter(region_q(value, self.region_field))
+
+
+def text_search(*fields: str):
+    """A method for a ``q`` filter: every word must appear in one of ``fields`` (works for Chinese)."""
+
+    def method(_self, qs: QuerySet, _name: str, value: str) -> QuerySet:
+        for word in value.split()[:5]:
+            cond = Q()
+            for field in fields:
+                cond |= Q(**{f"{field}__icontains": word})
+            qs = qs.filter(cond)
+        return qs
+
+    return method
+
+
+def year_filter(field: str):
+    def method(_self, qs: QuerySet, _name: str, value: int) -> QuerySet:
+        return qs.filter(**{f"{field}__year": value})
+
+    return method
+
+
+class RegisterFilterSet(django_filters.FilterSet):
+    """Common filters: free text ``q``, ``league`` (includes its counties), ``county`` and ``year``."""
+
+    region_field = "region"
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
+    league = RegionChoiceFilter(label=_("League / city"), level=RegionLevel.PREFECTURE)
+    county = RegionChoiceFilter(label=_("County / banner / district"), level=RegionLevel.COUNTY)
+    year = django_filters.NumberFilter(label=_("Year"), method="filter_year", min_value=1949, max_value=2100)
+
+    search_fields: tuple[str, ...] = ()
+    year_field = ""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("league", "county"):
+            self.filters[name].region_field = self.region_field
+
+    def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return text_search(*self.search_fields)(self, qs, name, value)
+
+    def filter_year(self, qs: QuerySet, name: str, value: int) -> QuerySet:
+        return qs.filter(**{f"{self.year_field}__year": int(value)})
+
+
+class USCCField(forms.CharField):
+    def clean(self, value: str) -> str:
+        value = super().clean(value)
+        if value:
+            try:
+                validate_uscc(value)
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages, code=exc.code) from None
+            return normalize_uscc(value)
+        return value
+
+
+class USCCFilter(django_filters.CharFilter):
+    field_class = USCCField
+
+
+class EnterpriseFilter(RegisterFilterSet):
+    search_fields = ("name", "uscc")
+    year_field = "created_at"
+
+    uscc = USCCFilter(label=_("Unified Social Credit Code"), field_name="uscc")
+    industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Industry.choices)
+    ordering = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("uscc", "uscc"), ("region__code", "region")),
+        field_labels={"name": _("Name"), "uscc": _("Credit code"), "region__code": _("Region")},
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = ["q", "league", "county", "industry", "uscc", "year"]

@@ -1,0 +1,29 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def regions(db):
+    """The real GB/T 2260 tree (116 regions), loaded by the project's own loader."""
+    from core.reference import load_regions
+
+    load_regions()
+
+
+@pytest.fixture
+def reference_data(db):
+    """All reference data: regions, Nice classes, the 2015 plan and the GI / well-known samples."""
+    from django.core.management import call_command
+
+    call_command("load_reference", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def staff_user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="office", role="staff", is_staff=True, is_superuser=True)
