@@ -1,0 +1,17 @@
+"""Public reads of the GI register."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from geo_indications.models import GIMarkUser, GIMarkUserStatus, GIProduct
+
+
+def public_gi_products() -> QuerySet[GIProduct]:
+    return GIProduct.objects.select_related("region", "region__parent").annotate(
+        authorised_users=Count("mark_users", distinct=True)
+    )
+
+
+def gi_mark_users(gi_product: GIProduct) -> QuerySet[GIMarkUser]:
+    return gi_product.mark_users.filter(status=GIMarkUserStatus.AUTHORISED).select_related("enterprise")
