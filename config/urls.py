@@ -3,12 +3,10 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from config.api import router
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", include(router.urls)),
+    path("api/v1/", include("config.api")),
     path("", include("core.urls")),
     path("", include("geo_indications.urls")),
     path("", include("brands.urls")),
