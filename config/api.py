@@ -1,7 +1,33 @@
-"""The API under /api/v1/: every app registers its viewsets on ``router`` here."""
+"""The API under /api/v1/: every app registers its viewsets on ``router`` here.
 
+Also the OpenAPI 3 schema (``api-schema``) and its documentation page (``api-docs``), which
+serves Swagger UI from the drf-spectacular-sidecar static files: no CDN, works offline.
+"""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from brands.api import BrandViewSet, NiceClassViewSet, TrademarkViewSet
+from certifications.api import CertificationViewSet, DemonstrationZoneViewSet
+from core.api_registers import EnterpriseViewSet, RegionViewSet
+from geo_indications.api import GIProductViewSet
+from targets.api import PlanViewSet, TargetViewSet
 
-urlpatterns = [*router.urls]
+router = DefaultRouter()
+router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+router.register("regions", RegionViewSet, basename="region")
+router.register("nice-classes", NiceClassViewSet, basename="nice-class")
+router.register("gi-products", GIProductViewSet, basename="gi-product")
+router.register("brands", BrandViewSet, basename="brand")
+router.register("trademarks", TrademarkViewSet, basename="trademark")
+router.register("certifications", CertificationViewSet, basename="certification")
+router.register("zones", DemonstrationZoneViewSet, basename="zone")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("targets", TargetViewSet, basename="target")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *router.urls,
+]

@@ -36,3 +36,27 @@ def exception_handler(exc, context):
     from rest_framework.views import exception_handler as drf_exception_handler
 
     return drf_exception_handler(exc, context)
+
+
+def drf_validation_error(exc: DjangoValidationError):
+    """A Django ``ValidationError`` (e.g. from ``Model.full_clean()``) as a DRF one, field by field.
+
+    Each message keeps its rule's ``code`` (``uscc_check_character``, ``region_not_county``, ...), so
+    callers that read ``response.data`` can tell the rules apart; the JSON body carries the messages.
+    """
+    from django.core.exceptions import NON_FIELD_ERRORS
+    from rest_framework.exceptions import ErrorDetail
+    from rest_framework.exceptions import ValidationError as DRFValidationError
+    from rest_framework.settings import api_settings
+
+    def details(errors: list[DjangoValidationError]) -> list[ErrorDetail]:
+        return [ErrorDetail(message, code=error.code or "invalid") for error in errors for message in error]
+
+    if hasattr(exc, "error_dict"):
+        detail = {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): details(errors)
+            for field, errors in exc.error_dict.items()
+        }
+    else:
+        detail = {api_settings.NON_FIELD_ERRORS_KEY: details(exc.error_list)}
+    return DRFValidationError(detail)

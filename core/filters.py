@@ -7,11 +7,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from core.models import Enterprise, Industry, Region, RegionLevel, region_q
 from core.validators import normalize_uscc, validate_uscc
 
 
+# The filter has no model field of its own, so the OpenAPI schema is stated here.
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^[0-9]{6}$",
+        "description": "GB/T 2260 region code; a league/city includes its counties.",
+    }
+)
 class RegionChoiceFilter(django_filters.ModelChoiceFilter):
     """A league/city or county by its code; a league/city includes its counties."""
 

@@ -8,9 +8,11 @@ from geo_indications.models import GIMarkUser, GIMarkUserStatus, GIProduct
 
 
 def public_gi_products() -> QuerySet[GIProduct]:
-    return GIProduct.objects.select_related("region", "region__parent").annotate(
-        authorised_users=Count("mark_users", distinct=True)
-    )
+    return (
+        GIProduct.objects.select_related("region", "region__parent")
+        .annotate(authorised_users=Count("mark_users", distinct=True))
+        .order_by("name_zh", "id")
+    )  # an aggregate drops Meta.ordering; pages need a stable order
 
 
 def gi_mark_users(gi_product: GIProduct) -> QuerySet[GIMarkUser]:
