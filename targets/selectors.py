@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core.models import Region
 from targets.metrics import get_metric
-from targets.models import Comparator, MeasuredBy, Measurement, Plan, Target
+from targets.models import Comparator, MeasuredBy, Measurement, Plan, RegionalAllocation, Target
 
 
 @dataclass(frozen=True)
@@ -88,3 +88,8 @@ def measurements_for(target: Target) -> QuerySet[Measurement]:
 
 
 __all__ = ["TargetProgress", "measurements_for", "plan_progress", "plan_targets"]
+
+
+def allocations_for(plan: Plan, region: Region) -> dict[int, Decimal]:
+    """Target id -> the value allocated to one league/city."""
+    return dict(RegionalAllocation.objects.filter(target__plan=plan, region=region).values_list("target_id", "value"))

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from targets import views
 
 app_name = "targets"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("progress/", views.progress, name="progress"),
+    path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
+]
