@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("import/", include("targets.urls_import")),
     path("api/v1/", include("config.api")),
     path("", include("core.urls")),
     path("", include("geo_indications.urls")),
