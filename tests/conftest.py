@@ -27,3 +27,14 @@ def staff_user(db):
     from tests.factories import UserFactory
 
     return UserFactory(username="office", role="staff", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def demo_data(reference_data):
+    """The deterministic demo set (targets/demo.py) on top of the reference data: about 1-2 s on SQLite."""
+    import io
+
+    from django.core.management import call_command
+
+    # --force: pytest-django runs with DEBUG off, where load_demo refuses by default.
+    call_command("load_demo", "--force", stdout=io.StringIO())
