@@ -56,7 +56,9 @@ class BrandQuerySet(models.QuerySet):
         return self.filter(region_q(region))
 
     def recognised_as_of(self, day: datetime.date) -> BrandQuerySet:
-        """Brands whose recognition was in force on ``day`` (from their own dates, so history counts too)."""
+        """Brands whose recognition was in force on ``day`` (from their own dates, so history counts too).
+
+        A suspended brand stops counting from its ``suspended_on``; reinstating it clears the date."""
         return (
             self.filter(recognised_on__lte=day)
             .filter(
@@ -64,6 +66,7 @@ class BrandQuerySet(models.QuerySet):
                 Q(revoked_on__isnull=True) | Q(revoked_on__gt=day),
             )
             .exclude(status=BrandStatus.CULTIVATING)
+            .exclude(status=BrandStatus.SUSPENDED, suspended_on__lte=day)
         )
 
 
@@ -90,6 +93,7 @@ class Brand(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=BrandStatus.choices, default=BrandStatus.CULTIVATING)
     recognised_on = models.DateField(_("recognised on"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    suspended_on = models.DateField(_("suspended on"), null=True, blank=True)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -122,6 +126,10 @@ class Brand(models.Model):
         if self.status == BrandStatus.RECOGNISED and not self.recognised_on:
             raise ValidationError(
                 {"recognised_on": ValidationError(_("A recognised brand needs its recognition date."), code="required")}
+            )
+        if self.status == BrandStatus.SUSPENDED and not self.suspended_on:
+            raise ValidationError(
+                {"suspended_on": ValidationError(_("A suspended brand needs the date of suspension."), code="required")}
             )
 
 
