@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from brands.models import Brand, BrandKind, BrandStatus, NiceClass, Trademark, TrademarkStatus, TrademarkTier
-from core.filters import RegisterFilterSet
+from core.filters import OrderingFilter, RegisterFilterSet
 from core.models import Industry
 
 
@@ -17,7 +17,7 @@ class BrandFilter(RegisterFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=BrandKind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=BrandStatus.choices, method="filter_status")
     industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Industry.choices)
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("name", "name"), ("recognised_on", "recognised_on"), ("valid_until", "valid_until")),
         field_labels={"name": _("Name"), "recognised_on": _("Recognised on"), "valid_until": _("Valid until")},
         label=_("Sort by"),
@@ -45,7 +45,7 @@ class TrademarkFilter(RegisterFilterSet):
     nice_class = django_filters.ModelChoiceFilter(
         label=_("Nice class"), field_name="nice_classes", queryset=NiceClass.objects.all()
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(
             ("mark_text", "mark_text"),
             ("registration_number", "registration_number"),

@@ -13,7 +13,7 @@ from certifications.models import (
     ZoneLevel,
     ZoneStage,
 )
-from core.filters import RegisterFilterSet
+from core.filters import OrderingFilter, RegisterFilterSet
 
 
 class CertificationFilter(RegisterFilterSet):
@@ -23,7 +23,7 @@ class CertificationFilter(RegisterFilterSet):
 
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=CertificationKind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=CertificationStatus.choices, method="filter_status")
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("certificate_number", "certificate_number"), ("issued_on", "issued_on"), ("expires_on", "expires_on")),
         field_labels={
             "certificate_number": _("Certificate number"),
@@ -48,7 +48,7 @@ class DemonstrationZoneFilter(RegisterFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ZoneKind.choices)
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=ZoneStage.choices)
     level = django_filters.ChoiceFilter(label=_("Level"), choices=ZoneLevel.choices)
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("name", "name"), ("named_on", "named_on"), ("applied_on", "applied_on")),
         field_labels={"name": _("Name"), "named_on": _("Named on"), "applied_on": _("Applied on")},
         label=_("Sort by"),

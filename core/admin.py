@@ -23,14 +23,19 @@ from django.db import models, router, transaction
 from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit
 from core.importing import ImportFileError, check_file, get_importer
 from core.models import AuditEvent, CreditRecord, Enterprise, Region, User, region_q
+
+admin.site.site_header = _("Brand registry administration")
+admin.site.site_title = _("Brand registry administration")
+admin.site.index_title = _("Registers and reference data")
 
 # --- audit of admin changes ------------------------------------------------------------------------
 
@@ -195,11 +200,13 @@ class ImportAdminMixin:
         links = []
         for fmt in ("xlsx", "csv"):
             for lang, label in (("zh-hans", _("Chinese headers")), ("en", _("English headers"))):
-                try:
-                    url = reverse("import:template", kwargs={"kind": self.import_kind, "fmt": fmt})
-                except NoReverseMatch:  # the template URLs are not mounted
-                    return []
-                links.append({"url": url + ("?lang=en" if lang == "en" else ""), "label": f"{fmt.upper()} ({label})"})
+                url = reverse("import:template", kwargs={"kind": self.import_kind, "fmt": fmt})
+                links.append(
+                    {
+                        "url": url + ("?lang=en" if lang == "en" else ""),
+                        "label": format_lazy(_("{format} ({headers})"), format=fmt.upper(), headers=label),
+                    }
+                )
         return links
 
     def import_view(self, request):

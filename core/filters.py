@@ -82,6 +82,12 @@ class RegisterFilterSet(django_filters.FilterSet):
         return qs.filter(**{f"{self.year_field}__year": int(value)})
 
 
+class OrderingFilter(django_filters.OrderingFilter):
+    """Sorting choices; the descending label is ours so it is translated (django-filter ships no zh-hans)."""
+
+    descending_fmt = _("%s (descending)")
+
+
 class USCCField(forms.CharField):
     def clean(self, value: str) -> str:
         value = super().clean(value)
@@ -104,7 +110,7 @@ class EnterpriseFilter(RegisterFilterSet):
 
     uscc = USCCFilter(label=_("Unified Social Credit Code"), field_name="uscc")
     industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Industry.choices)
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("name", "name"), ("uscc", "uscc"), ("region__code", "region")),
         field_labels={"name": _("Name"), "uscc": _("Credit code"), "region__code": _("Region")},
         label=_("Sort by"),

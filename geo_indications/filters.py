@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import RegisterFilterSet
+from core.filters import OrderingFilter, RegisterFilterSet
 from geo_indications.models import GIProduct, GIStatus, ProtectionType
 
 
@@ -14,7 +14,7 @@ class GIProductFilter(RegisterFilterSet):
     protection_type = django_filters.ChoiceFilter(label=_("Protection type"), choices=ProtectionType.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=GIStatus.choices)
     category = django_filters.CharFilter(label=_("Category"), lookup_expr="icontains")
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("name_zh", "name"), ("announced_on", "announced_on"), ("region__code", "region")),
         field_labels={"name_zh": _("Name"), "announced_on": _("Announced on"), "region__code": _("Region")},
         label=_("Sort by"),

@@ -9,6 +9,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
@@ -16,19 +17,19 @@ register = template.Library()
 UNIT_LABELS = {
     "percent": "%",
     "yes/no": "",
-    "brands": _("brands"),
-    "products": _("products"),
-    "trademarks": _("trademarks"),
-    "certifications": _("certifications"),
-    "enterprises": _("enterprises"),
-    "zones": _("zones"),
-    "cities": _("cities"),
-    "pilots": _("pilots"),
-    "systems": _("systems"),
-    "standards": _("standards"),
-    "platforms": _("platforms"),
-    "labs": _("laboratories"),
-    "centres": _("centres"),
+    "brands": pgettext_lazy("unit", "brands"),
+    "products": pgettext_lazy("unit", "products"),
+    "trademarks": pgettext_lazy("unit", "trademarks"),
+    "certifications": pgettext_lazy("unit", "certifications"),
+    "enterprises": pgettext_lazy("unit", "enterprises"),
+    "zones": pgettext_lazy("unit", "zones"),
+    "cities": pgettext_lazy("unit", "cities"),
+    "pilots": pgettext_lazy("unit", "pilots"),
+    "systems": pgettext_lazy("unit", "systems"),
+    "standards": pgettext_lazy("unit", "standards"),
+    "platforms": pgettext_lazy("unit", "platforms"),
+    "labs": pgettext_lazy("unit", "laboratories"),
+    "centres": pgettext_lazy("unit", "centres"),
 }
 
 # Status value -> badge tone. The label is always printed as text; the colour only repeats it.
