@@ -38,3 +38,14 @@ def demo_data(reference_data):
 
     # --force: pytest-django runs with DEBUG off, where load_demo refuses by default.
     call_command("load_demo", "--force", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language (Simplified Chinese), whatever an earlier test activated."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -282,23 +282,26 @@ def test_a_dry_run_in_the_admin_saves_nothing(office, regions):
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "message"),
+    ("name", "content", "code", "message"),
     [
-        ("certs.pdf", b"%PDF-1.4", "Upload a .csv or .xlsx file."),
-        ("certs.xlsx", b"not a zip at all", "not a valid XLSX workbook"),
-        ("certs.csv", b"\x00\x01\x02\x03", "not a CSV text file"),
+        ("certs.pdf", b"%PDF-1.4", "file_type", "请上传 .csv 或 .xlsx 文件"),
+        ("certs.xlsx", b"not a zip at all", "not_xlsx", "XLSX"),
+        ("certs.csv", b"\x00\x01\x02\x03", "not_text", "CSV"),
     ],
 )
-def test_the_admin_import_checks_the_file_type_by_content(office, regions, name, content, message):
+def test_the_admin_import_checks_the_file_type_by_content(office, regions, name, content, code, message):
     response = office.post(admin_url(Certification, "import"), {"file": SimpleUploadedFile(name, content)})
     assert response.status_code == 200
-    assert message in str(response.context["form"].errors["file"])
+    (error,) = response.context["form"].errors.as_data()["file"]
+    assert error.code == code
+    assert message in str(response.context["form"].errors["file"])  # shown in Chinese, the default language
 
 
 def test_the_admin_import_caps_the_file_size(office, regions, settings):
     settings.IMPORT_UPLOAD_MAX_BYTES = 100
     response = office.post(admin_url(Certification, "import"), {"file": certificate_file(make_uscc())})
-    assert response.context["form"].errors["file"][0].startswith("The file is too large")
+    assert response.context["form"].errors.as_data()["file"][0].code == "file_too_large"
+    assert response.context["form"].errors["file"][0].startswith("文件过大")
     assert not Certification.objects.exists()
 
 
@@ -352,7 +355,8 @@ def test_a_logo_that_is_not_an_image_gives_a_form_error_and_saves_nothing(office
     response = office.post(admin_url(Brand, "add"), brand_form(enterprise, fake))
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
-    assert errors["logo"] == ["The file is not a valid image. Upload a PNG, JPEG, GIF or WebP picture."]
+    assert [e.code for e in errors.as_data()["logo"]] == ["image_invalid"]
+    assert errors["logo"] == ["该文件不是有效的图片，请上传 PNG、JPEG、GIF 或 WebP 图片。"]
     assert not Brand.objects.exists()
     assert media_files() == before
     assert not AuditEvent.objects.exists()

@@ -81,7 +81,7 @@ def test_a_good_row_is_imported_and_a_bad_row_is_reported_with_row_column_and_ru
     assert list(Enterprise.objects.values_list("uscc", flat=True)) == [GOOD_USCC]
     error = only_error(report)
     assert (error.row, error.column, error.code) == (3, "统一社会信用代码", "uscc_check_character")
-    assert "check character" in error.message
+    assert "校验码错误" in error.message  # Chinese by default: "check character is wrong"
 
 
 @pytest.mark.parametrize("name", ["enterprises.csv", "enterprises.xlsx"])
@@ -141,7 +141,7 @@ def test_a_choice_by_english_label(regions):
 
 def test_an_unknown_choice_gets_the_models_own_message(regions):
     error = only_error(
-        run("enterprises", [["USCC", "Name", "Region", "Industry"], [GOOD_USCC, "企业", "150102", "乳业"]])
+        run("enterprises", [["USCC", "Name", "Region", "Industry"], [GOOD_USCC, "企业", "150102", "航天"]])
     )
     assert (error.column, error.code) == ("Industry", "invalid_choice")
 
@@ -196,7 +196,7 @@ def test_a_row_repeated_in_the_file_is_refused(regions):
     assert report.created == 1
     error = only_error(report)
     assert (error.row, error.code) == (3, "duplicate_row")
-    assert "row 2" in error.message
+    assert "与第 2 行重复" in error.message  # "duplicate of row 2"
 
 
 def test_utf8_with_bom_and_gb18030_are_read(regions):
