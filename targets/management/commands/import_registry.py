@@ -100,6 +100,7 @@ class Command(BaseCommand):
             )
 
     def write_report(self, report: ImportReport) -> None:
+        register = get_importer(report.kind).model._meta.verbose_name_plural
         if report.dry_run:
             self.stdout.write(_("Dry run: nothing was saved. The counts say what an import would do."))
         self.stdout.write(
@@ -107,7 +108,7 @@ class Command(BaseCommand):
                 "%(kind)s from %(file)s: %(rows)d rows, %(created)d created, %(updated)d updated, "
                 "%(unchanged)d unchanged, %(failed)d failed, %(skipped)d skipped."
             )
-            % {"kind": report.kind, "file": report.file_name, **report.counts()}
+            % {"kind": register, "file": report.file_name, **report.counts()}
         )
         for warning in report.warnings:
             self.stdout.write(self.style.WARNING(warning))
