@@ -96,9 +96,10 @@ def measure(value, unit: str) -> str:
 
 @register.filter
 def percent(value) -> str:
+    """Whole percents, with one decimal below 10% where it still tells something (4.4%, not 0.0%)."""
     if value is None:
         return ""
-    return f"{value:.0f}%" if value >= 10 else f"{value:.1f}%"
+    return f"{value:.0f}%" if value >= 10 or value == 0 else f"{value:.1f}%"
 
 
 @register.inclusion_tag("includes/_sort_th.html", takes_context=True)
