@@ -3,13 +3,30 @@ for a change that was rolled back."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from awards.models import Application, Assignment
 from core.models import Role, User
+
+_paused: ContextVar[bool] = ContextVar("notifications_paused", default=False)
+
+
+@contextlib.contextmanager
+def notifications_paused() -> Iterator[None]:
+    """Send no workflow email inside this block (loading demo or historical data is not news)."""
+    token = _paused.set(True)
+    try:
+        yield
+    finally:
+        _paused.reset(token)
 
 
 def enterprise_recipients(application: Application) -> list[str]:
@@ -70,3 +87,14 @@ def notify_reviewer(assignment: Assignment) -> None:
     with override("zh-hans"):
         subject = _("Brand registry: review assignment %(ref)s") % {"ref": application.reference}
     send_mail(subject, _bilingual(render), settings.DEFAULT_FROM_EMAIL, [assignment.reviewer.email])
+
+
+def notify_applicant_after_commit(application: Application, *, event: str, reasons: str = "") -> None:
+    """Email the applicant once the current transaction commits (unless notifications are paused now)."""
+    if not _paused.get():
+        transaction.on_commit(lambda: notify_applicant(application, event=event, reasons=reasons))
+
+
+def notify_reviewer_after_commit(assignment: Assignment) -> None:
+    if not _paused.get():
+        transaction.on_commit(lambda: notify_reviewer(assignment))

@@ -34,7 +34,7 @@ from awards.models import (
     Score,
     SubjectKind,
 )
-from awards.notifications import notify_applicant, notify_reviewer
+from awards.notifications import notify_applicant_after_commit, notify_reviewer_after_commit
 from awards.permissions import actor_roles, applicant_league, check_action, covers, is_linked
 from awards.workflow import FINAL_STATES, TRANSITIONS, Action, Actor, State
 from brands.models import Brand, BrandStatus
@@ -89,7 +89,7 @@ def _transition(
             before={"state": before},
             after={"state": target, **({"reasons": reasons} if reasons else {}), **extra},
         )
-        transaction.on_commit(lambda: notify_applicant(app, event=str(action.label), reasons=reasons))
+        notify_applicant_after_commit(app, event=str(action.label), reasons=reasons)
     return app
 
 
@@ -371,7 +371,7 @@ def assignment_create(*, actor: User, application: Application, reviewer: User) 
     audit(
         actor=actor, action="assignment.create", obj=assignment, after={"application": app.pk, "reviewer": reviewer.pk}
     )
-    transaction.on_commit(lambda: notify_reviewer(assignment))
+    notify_reviewer_after_commit(assignment)
     return assignment
 
 

@@ -21,6 +21,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.utils import timezone
 
+from awards.models import Application
 from brands.models import Brand, BrandEvaluation, BrandKind, BrandStatus, NiceClass, Trademark, TrademarkStatus
 from brands.models import TrademarkTier as Tier
 from certifications.models import Certification, DemonstrationZone, ZoneKind, ZoneLevel, ZoneStage
@@ -60,6 +61,7 @@ from targets.demo_vocabulary import (
     VIOLATIONS,
     ZONE_PLAN,
 )
+from targets.demo_workflow import build_workflow
 from targets.models import Measurement, Plan
 
 SEED = 2015
@@ -350,10 +352,22 @@ class _Demo:
                 setattr(brand, attribute, value)
             self.brands.append((_validated(brand), ent))
         objs = [b for b, _ in self.brands]
-        scope = Brand.objects.filter(enterprise__in=[e.obj for e in self.ents])
-        tally, pks = _upsert(Brand, objs, ("enterprise_id", "name"), scope)
+        # A brand that has been through the workflow (demo applications) keeps the state the workflow gave
+        # it: it is not written again. The generator's own objects stay as drawn, so that later draws
+        # (trademarks, certifications) come out the same on every run.
+        owned = {
+            (enterprise, name): pk
+            for enterprise, name, pk in Brand.objects.filter(applications__isnull=False)
+            .distinct()
+            .values_list("enterprise_id", "name", "pk")
+        }
+        scope = Brand.objects.filter(enterprise__in=[e.obj for e in self.ents]).exclude(pk__in=owned.values())
+        tally, pks = _upsert(
+            Brand, [b for b in objs if (b.enterprise_id, b.name) not in owned], ("enterprise_id", "name"), scope
+        )
+        tally.unchanged += len(owned)
         for b in objs:
-            b.pk = pks[(b.enterprise_id, b.name)]
+            b.pk = owned.get((b.enterprise_id, b.name)) or pks[(b.enterprise_id, b.name)]
         self.tally("brands", tally)
 
     def registration_number(self, year: int) -> str:
@@ -577,6 +591,11 @@ class _Demo:
         scope = Measurement.objects.filter(target__plan=self.plan)
         self.tally("measurements", _upsert(Measurement, rows, ("target_id", "measured_on", "region_id"), scope)[0])
 
+    def build_workflow(self) -> None:
+        created = build_workflow(self.today)
+        existing = Application.objects.count() - created
+        self.tally("applications", Tally(created=created, unchanged=existing))
+
     def build_accounts(self) -> None:
         tally, password_hash = Tally(), ""
         for username, role, extra in ACCOUNTS:
@@ -616,4 +635,5 @@ def load_demo(*, today: datetime.date | None = None) -> DemoResult:
     demo.build_gi_mark_users()
     demo.build_measurements()
     demo.build_accounts()
+    demo.build_workflow()
     return demo.result

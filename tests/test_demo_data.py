@@ -174,3 +174,19 @@ def test_an_invalid_demo_record_stops_the_whole_load(reference_data, monkeypatch
     with pytest.raises(ValidationError):
         load_demo()
     assert not Enterprise.objects.exists()
+
+
+def test_the_demo_has_applications_in_every_state_with_reviews_notices_and_objections(reference_data):
+    from awards.models import Application, Award, Notice, Objection, Review
+    from awards.workflow import State
+
+    load_demo()
+    states = set(Application.objects.values_list("state", flat=True))
+    assert states == set(State.values)
+    assert Notice.objects.open().exists() and Notice.objects.closed().exists()
+    assert Objection.objects.filter(status="pending").exists() and Objection.objects.filter(status="upheld").exists()
+    assert Review.objects.count() >= 10
+    granted = Application.objects.filter(state=State.GRANTED)
+    assert Award.objects.count() == granted.count()
+    assert all(a.brand is None or a.brand.status == "recognised" for a in granted)
+    assert Application.objects.filter(created_by__username="demo-enterprise").exists()
