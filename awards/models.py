@@ -398,3 +398,26 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme} {self.application.subject_name} {self.granted_on}"
+
+
+class Reminder(models.Model):
+    """A sent expiry reminder, so that each stage (90, 30, 7 days before) is sent once per item."""
+
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    days_before = models.PositiveSmallIntegerField()
+    expires_on = models.DateField()
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_type", "object_id", "expires_on", "days_before"], name="reminder_once_per_stage"
+            )
+        ]
+        verbose_name = _("expiry reminder")
+        verbose_name_plural = _("expiry reminders")
+
+    def __str__(self) -> str:
+        return f"{self.object_type}#{self.object_id} {self.days_before}"
