@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
@@ -188,11 +190,16 @@ class Application(models.Model):
             )
 
 
+def private_storage() -> FileSystemStorage:
+    """Attachments live outside MEDIA_ROOT: never served by URL, only by permission-checked views."""
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
 class Attachment(models.Model):
     """A supporting document (PDF or image), checked by content and capped in size on upload."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to="applications/%Y/%m/")
+    file = models.FileField(_("file"), upload_to="applications/%Y/%m/", storage=private_storage)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=50)
     size = models.PositiveIntegerField(_("size (bytes)"))

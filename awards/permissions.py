@@ -8,12 +8,13 @@ ids reveals nothing); being allowed to see it but not to take an action raises `
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.translation import gettext as _
 
 from awards.models import Application, Assignment, ReviewerLink
 from awards.workflow import PREREVIEW_STATES, TRANSITIONS, Action, Actor, State
 from core.errors import DomainError, InvalidTransition, PermissionDenied
-from core.models import Region, RegionLevel, Role, User
+from core.models import Enterprise, Region, RegionLevel, Role, User
 
 PROVINCE_CODE = "150000"
 
@@ -41,6 +42,13 @@ def is_linked(user: User, application: Application) -> bool:
     return ReviewerLink.objects.filter(reviewer=user, enterprise_id=application.enterprise_id).exists()
 
 
+def has_conflict(user: User, application: Application) -> bool:
+    """Linked to the applicant, or recused from this file: such a reviewer takes no part in it."""
+    return is_linked(user, application) or Assignment.objects.filter(
+        application=application, reviewer=user, recused_at__isnull=False
+    ).exists()
+
+
 def actor_roles(user: User, application: Application) -> set[Actor]:
     """The workflow roles ``user`` holds for ``application``."""
     roles: set[Actor] = set()
@@ -51,7 +59,7 @@ def actor_roles(user: User, application: Application) -> set[Actor]:
     if (
         user.role == Role.REVIEWER
         and covers(user.jurisdiction, applicant_league(application))
-        and not is_linked(user, application)
+        and not has_conflict(user, application)
     ):
         roles.add(Actor.PREREVIEWER)
     if user.role == Role.COMMITTEE:
@@ -66,6 +74,13 @@ def can_view(user: User, application: Application) -> bool:
         return application.state != State.DRAFT or Actor.APPLICANT in actor_roles(user, application)
     # A reviewer outside the jurisdiction sees an application only through an assignment.
     return Assignment.objects.filter(application=application, reviewer=user, recused_at__isnull=True).exists()
+
+
+def enterprise_for(user: User) -> Enterprise:
+    """The enterprise of an active enterprise user; anyone else is refused (403)."""
+    if not (user.is_authenticated and user.is_active and user.role == Role.ENTERPRISE and user.enterprise_id):
+        raise DjangoPermissionDenied(_("The enterprise portal is for users of an enterprise."))
+    return Enterprise.objects.select_related("region__parent").get(pk=user.enterprise_id)
 
 
 def application_for(user: User, pk: int) -> Application:

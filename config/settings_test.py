@@ -10,3 +10,4 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="registry-test-media-")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 STATIC_ROOT = tempfile.mkdtemp(prefix="registry-test-static-")
+PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="registry-test-private-")

@@ -13,6 +13,9 @@ urlpatterns = [
     path("", include("brands.urls")),
     path("", include("certifications.urls")),
     path("", include("targets.urls")),
+    path("portal/", include("awards.urls_portal")),
+    path("review/", include("awards.urls_review")),
+    path("notices/", include("awards.urls_notices")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -47,6 +47,17 @@ BADGE_TONES = {
     "expired": "muted",
     "cancelled": "muted",
     "revoked": "bad",
+    # Applications and awards.
+    "granted": "ok",
+    "active": "ok",
+    "draft": "info",
+    "submitted": "info",
+    "expert_review": "info",
+    "committee_review": "info",
+    "public_notice": "info",
+    "more_information": "warn",
+    "rejected": "bad",
+    "withdrawn": "muted",
 }
 
 

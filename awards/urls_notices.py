@@ -1,0 +1,9 @@
+from django.urls import path
+
+from awards import views_notices as views
+
+app_name = "notices"
+urlpatterns = [
+    path("", views.notice_list, name="list"),
+    path("<int:pk>/", views.notice_detail, name="detail"),
+]
