@@ -44,9 +44,10 @@ def is_linked(user: User, application: Application) -> bool:
 
 def has_conflict(user: User, application: Application) -> bool:
     """Linked to the applicant, or recused from this file: such a reviewer takes no part in it."""
-    return is_linked(user, application) or Assignment.objects.filter(
-        application=application, reviewer=user, recused_at__isnull=False
-    ).exists()
+    return (
+        is_linked(user, application)
+        or Assignment.objects.filter(application=application, reviewer=user, recused_at__isnull=False).exists()
+    )
 
 
 def actor_roles(user: User, application: Application) -> set[Actor]:
