@@ -52,7 +52,9 @@ def _today() -> datetime.date:
 
 def _locked(application: Application) -> Application:
     return (
-        Application.objects.select_for_update()
+        # of=("self",): lock the application row only; PostgreSQL refuses FOR UPDATE on the nullable
+        # side of the outer joins to brand and GI product.
+        Application.objects.select_for_update(of=("self",))
         .select_related("programme", "enterprise__region", "brand", "gi_product")
         .get(pk=application.pk)
     )

@@ -8,6 +8,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from awards.api import ApplicationViewSet, AssignmentViewSet, NoticeViewSet, ObjectionViewSet
 from brands.api import BrandViewSet, NiceClassViewSet, TrademarkViewSet
 from certifications.api import CertificationViewSet, DemonstrationZoneViewSet
 from core.api_registers import EnterpriseViewSet, RegionViewSet
@@ -25,6 +26,10 @@ router.register("certifications", CertificationViewSet, basename="certification"
 router.register("zones", DemonstrationZoneViewSet, basename="zone")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("targets", TargetViewSet, basename="target")
+router.register("applications", ApplicationViewSet, basename="application")
+router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("notices", NoticeViewSet, basename="notice")
+router.register("objections", ObjectionViewSet, basename="objection")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
