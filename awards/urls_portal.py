@@ -1,6 +1,7 @@
 from django.urls import path
 
 from awards import views_portal as views
+from awards import views_portal_brands
 
 app_name = "portal"
 urlpatterns = [
@@ -18,4 +19,5 @@ urlpatterns = [
         name="attachment_download",
     ),
     path("awards/", views.award_list, name="award_list"),
+    path("brands/add/", views_portal_brands.brand_add, name="brand_add"),
 ]

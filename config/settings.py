@@ -135,7 +135,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
-LOGIN_URL = "admin:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -221,3 +220,15 @@ LOGGING = {
 }
 REFERENCE_DATA_DIR = Path(env_str("REFERENCE_DATA_DIR", str(BASE_DIR / "data")))
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+
+# --- Accounts: sign-in, registration, login rate limiting (django-axes) ---
+from config.settings_accounts import *  # noqa: E402, F403
+
+INSTALLED_APPS += ["axes"]
+# Last, so it sees the lock-out flag that the authentication backend sets and answers with the lock-out page.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+# Axes first: it refuses a locked-out user name and address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Axes logs every successful sign-in at INFO; failures and lock-outs (WARNING) are what operators need.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+# --- end of accounts ---

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("brands.urls")),
     path("", include("certifications.urls")),
     path("", include("targets.urls")),
+    path("accounts/", include("core.urls_accounts")),
     path("portal/", include("awards.urls_portal")),
     path("review/", include("awards.urls_review")),
     path("notices/", include("awards.urls_notices")),

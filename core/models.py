@@ -217,6 +217,12 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def clean(self) -> None:
+        super().clean()
+        from core.accounts import validate_user_role  # core.accounts imports this module
+
+        validate_user_role(self)
+
 
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):

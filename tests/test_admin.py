@@ -212,7 +212,13 @@ def test_inline_rows_are_audited(office, regions):
 def test_a_users_password_hash_never_reaches_the_audit_log(office, regions):
     response = office.post(
         reverse("admin:core_user_add"),
-        {"username": "reviewer1", "password1": "a-Long-pass-4321", "password2": "a-Long-pass-4321", "role": "reviewer"},
+        {
+            "username": "reviewer1",
+            "password1": "a-Long-pass-4321",
+            "password2": "a-Long-pass-4321",
+            "role": "reviewer",
+            "jurisdiction": "150100",
+        },
     )
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="admin.create", object_type="core.user")
