@@ -36,7 +36,9 @@ class ReasonsForm(NoSuffix, forms.Form):
 class AssignForm(NoSuffix, forms.Form):
     """The committee picks a reviewer; reviewers linked to the applicant are marked as such."""
 
-    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=User.objects.none())
+    reviewer = forms.ModelChoiceField(
+        label=_("Reviewer"), queryset=User.objects.none(), empty_label=_("Choose a reviewer")
+    )
 
     def __init__(self, *args, linked_ids: set[int] = frozenset(), exclude_ids: set[int] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)

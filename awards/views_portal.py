@@ -24,7 +24,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from awards.eligibility import eligibility_problems
@@ -33,7 +32,7 @@ from awards.models import Application, Attachment, Award, AwardProgramme, AwardS
 from awards.permissions import NotFound, allowed_actions_for, application_for, enterprise_for
 from awards.services import EDITABLE_STATES, application_respond, application_submit, application_withdraw
 from awards.services_portal import application_edit, application_start
-from awards.workflow import FINAL_STATES, PUBLIC_LABELS, Action, State
+from awards.workflow import FINAL_STATES, HISTORY_LABELS, PUBLIC_LABELS, Action, State
 from brands.models import BrandStatus
 from brands.selectors import public_brands, public_trademarks
 from certifications.models import CertificationStatus
@@ -45,24 +44,6 @@ from geo_indications.selectors import enterprise_gi_mark_uses
 EXPIRY_WINDOW_DAYS = 90
 # Decisions that come with a letter (the letter view is the review workspace's, open to the applicant too).
 LETTER_ACTIONS = frozenset({Action.OPEN_NOTICE, Action.REJECT, Action.GRANT})
-
-# The application's history as the applicant reads it: audit actions -> public-facing labels.
-# Events not listed here (internal bookkeeping) are not shown to the applicant.
-HISTORY_LABELS: dict[str, Any] = {
-    "application.create": gettext_lazy("Draft created"),
-    "application.update": gettext_lazy("Statement changed"),
-    "attachment.add": gettext_lazy("Attachment added"),
-    "application.submit": gettext_lazy("Submitted"),
-    "application.pass_prereview": gettext_lazy("Passed the league/city pre-review"),
-    "application.request_info": gettext_lazy("More information requested"),
-    "application.respond": gettext_lazy("Information provided"),
-    "application.close_review": gettext_lazy("Expert review completed"),
-    "application.open_notice": gettext_lazy("Public notice opened"),
-    "application.reject": gettext_lazy("Not granted"),
-    "application.grant": gettext_lazy("Granted"),
-    "application.withdraw": gettext_lazy("Withdrawn"),
-}
-
 
 # --- who may use the portal ----------------------------------------------------------------------
 

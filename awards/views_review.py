@@ -28,7 +28,7 @@ from awards.forms_review import AssignForm, NoticeExtendForm, ObjectionAnswerFor
 from awards.models import Application, Assignment, Objection, ObjectionStatus, Review, ReviewerLink
 from awards.permissions import NotFound, actor_roles, allowed_actions_for, application_for, assignment_for, check_action
 from awards.selectors import aggregate_score, application_reviews
-from awards.workflow import Action, Actor, State
+from awards.workflow import HISTORY_LABELS, Action, Actor, State
 from core.errors import DomainError, InvalidTransition, PermissionDenied
 from core.models import AuditEvent, CreditRecord, RegionLevel, Role, User
 
@@ -249,7 +249,7 @@ def _history(application: Application) -> list[dict]:
         {
             "at": event.created_at,
             "who": event.actor_label,
-            "what": _label(Action, event.action.removeprefix("application.")),
+            "what": HISTORY_LABELS.get(event.action) or _label(Action, event.action.removeprefix("application.")),
             "before": _label(State, (event.before or {}).get("state", "")),
             "after": _label(State, (event.after or {}).get("state", "")),
         }

@@ -106,3 +106,21 @@ PUBLIC_LABELS: dict[State, str] = {
     State.REJECTED: _("Not granted"),
     State.WITHDRAWN: _("Withdrawn"),
 }
+
+
+# The application's history as the applicant reads it: audit actions -> public-facing labels.
+# Events not listed here (internal bookkeeping) are not shown to the applicant.
+HISTORY_LABELS: dict[str, str] = {
+    "application.create": _("Draft created"),
+    "application.update": _("Statement changed"),
+    "attachment.add": _("Attachment added"),
+    "application.submit": _("Submitted"),
+    "application.pass_prereview": _("Passed the league/city pre-review"),
+    "application.request_info": _("More information requested"),
+    "application.respond": _("Information provided"),
+    "application.close_review": _("Expert review completed"),
+    "application.open_notice": _("Public notice opened"),
+    "application.reject": _("Not granted"),
+    "application.grant": _("Granted"),
+    "application.withdraw": _("Withdrawn"),
+}
