@@ -28,7 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
-from awards import ratelimit, services
+from awards import services
 from awards.models import Application, Assignment, AwardProgramme, Notice, Objection, ReviewerLink
 from awards.permissions import application_for, assignment_for
 from awards.serializers import (
@@ -54,6 +54,7 @@ from awards.serializers import (
     application_output_class,
 )
 from awards.workflow import State
+from core import ratelimit
 from core.errors import PermissionDenied
 from core.models import RegionLevel, Role, User
 
@@ -362,7 +363,7 @@ class AssignmentViewSet(viewsets.GenericViewSet):
 
 
 class ObjectionThrottle(BaseThrottle):
-    """The notice page's counter (awards.ratelimit): one limit per client for the page and the API together."""
+    """The notice page's counter (core.ratelimit): one limit per client for the page and the API together."""
 
     window = 3600
 

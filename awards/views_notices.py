@@ -15,12 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from awards import ratelimit
 from awards.forms_review import ObjectionForm
 from awards.models import Notice, ObjectionStatus
 from awards.selectors import closed_notices, open_notices
 from awards.services import objection_file
 from awards.workflow import PUBLIC_LABELS, State
+from core import ratelimit
 from core.errors import DomainError
 
 PAGE_SIZE = 20

@@ -37,3 +37,7 @@ AXES_CLIENT_IP_CALLABLE = "core.accounts.client_ip_address"
 AXES_LOCKOUT_CALLABLE = "core.views_accounts.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False  # no banner on every manage.py command
+
+# Registration, confirmation-link and password-reset emails one client address may trigger
+# (against mailbox flooding), counted in the cache shared by all workers.
+ACCOUNT_EMAIL_RATE = os.environ.get("ACCOUNT_EMAIL_RATE", "5/hour")

@@ -7,7 +7,6 @@ email after commit. Passwords never reach the audit log.
 
 from __future__ import annotations
 
-import ipaddress
 import unicodedata
 from functools import partial
 from typing import Any, Literal
@@ -28,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import audit
 from core.errors import DomainError
 from core.models import AuditEvent, Enterprise, Industry, Region, RegionLevel, Role, User
+from core.ratelimit import client_address
 from core.services import enterprise_create
 from core.validators import normalize_uscc
 
@@ -101,24 +101,8 @@ def validate_user_role(user: User) -> None:
 
 
 def client_ip_address(request: HttpRequest) -> str:
-    """The address a request comes from, as the last trusted proxy saw it.
-
-    With ``ACCOUNTS_TRUSTED_PROXY_COUNT`` = N > 0, each of N proxies appends the address it received
-    the request from to X-Forwarded-For, so the N-th entry from the right was written by our
-    outermost proxy; entries further left come from the client and are ignored.
-    """
-    remote = request.META.get("REMOTE_ADDR", "")
-    count = settings.ACCOUNTS_TRUSTED_PROXY_COUNT
-    if count <= 0:
-        return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if len(forwarded) < count:
-        return remote
-    candidate = forwarded[-count]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return remote
+    """django-axes' client address (AXES_CLIENT_IP_CALLABLE): the same rule as every rate limit."""
+    return client_address(request)
 
 
 # --- self-registration -------------------------------------------------------------------------

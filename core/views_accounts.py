@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from core import ratelimit
 from core.accounts import (
     ConfirmationError,
     ConfirmationExpired,
@@ -88,10 +89,26 @@ class PasswordChangeView(_RequestIdFormMixin, auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:password_change_done")
 
 
+def email_budget_spent(request: HttpRequest) -> HttpResponse | None:
+    """Count one account email for the client; a 429 page when the client has used up its budget.
+
+    Registration, a new confirmation link and a password reset each send an email to an address the
+    visitor types: limited per client address so the pages cannot be used to flood a mailbox."""
+    limit, window = ratelimit.account_email_rate()
+    if ratelimit.hit("account-email", ratelimit.client_address(request), limit=limit, window=window):
+        return None
+    response = render(request, "registration/rate_limited.html", {"minutes": max(1, window // 60)}, status=429)
+    response["Retry-After"] = str(window)
+    return response
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "emails/accounts/password_reset_body.txt"
     subject_template_name = "emails/accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        return email_budget_spent(self.request) or super().form_valid(form)
 
 
 class PasswordResetConfirmView(_RequestIdFormMixin, auth_views.PasswordResetConfirmView):
@@ -107,6 +124,8 @@ class PasswordResetConfirmView(_RequestIdFormMixin, auth_views.PasswordResetConf
 def register(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if refused := email_budget_spent(request):
+            return refused
         try:
             account_register(**form.service_arguments(), site_url=site_url(request), request_id=request_id(request))
         except ValidationError as exc:
@@ -145,6 +164,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 def confirm_resend(request: HttpRequest) -> HttpResponse:
     form = ConfirmationResendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if refused := email_budget_spent(request):
+            return refused
         # The answer is the same whether or not an account waits at that address.
         account_confirmation_resend(email=form.cleaned_data["email"], site_url=site_url(request))
         return redirect("accounts:confirm_resend_done")

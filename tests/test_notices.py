@@ -10,10 +10,10 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from awards import ratelimit
 from awards.models import Objection, ObjectionStatus
 from awards.reference import load_programmes
 from awards.workflow import State
+from core import ratelimit
 from core.models import AuditEvent
 from tests.factories_review import ApplicationFactory, NoticeFactory, ObjectionFactory, in_notice
 from tests.factories_site import parse

@@ -7,6 +7,8 @@ both be the fifth.
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -27,8 +29,28 @@ def objection_rate() -> tuple[int, int]:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The socket's address. Behind a reverse proxy this is the proxy: a trusted-proxy setting comes later."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The address a request comes from, as the last trusted proxy saw it.
+
+    With ``ACCOUNTS_TRUSTED_PROXY_COUNT`` = N > 0 (env TRUSTED_PROXY_COUNT), each of N proxies appends
+    the address it received the request from to X-Forwarded-For, so the N-th entry from the right was
+    written by our outermost proxy; entries further left come from the client and are ignored.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    count = settings.ACCOUNTS_TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote or "unknown"
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < count:
+        return remote or "unknown"
+    try:
+        return str(ipaddress.ip_address(forwarded[-count]))
+    except ValueError:
+        return remote or "unknown"
+
+
+def account_email_rate() -> tuple[int, int]:
+    """Registration, link-resend and password-reset emails per client (ACCOUNT_EMAIL_RATE)."""
+    return parse_rate(settings.ACCOUNT_EMAIL_RATE)
 
 
 def hit(scope: str, ident: str, *, limit: int, window: int) -> bool:
