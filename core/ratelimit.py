@@ -38,14 +38,14 @@ def client_address(request: HttpRequest) -> str:
     remote = request.META.get("REMOTE_ADDR", "")
     count = settings.ACCOUNTS_TRUSTED_PROXY_COUNT
     if count <= 0:
-        return remote or "unknown"
+        return remote
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
     if len(forwarded) < count:
-        return remote or "unknown"
+        return remote
     try:
         return str(ipaddress.ip_address(forwarded[-count]))
     except ValueError:
-        return remote or "unknown"
+        return remote
 
 
 def account_email_rate() -> tuple[int, int]:
