@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from awards.certificates.models import Certificate, CertificateEvent, CertificateFile, SigningKey
 from awards.models import (
     Application,
     Assignment,
@@ -105,3 +106,43 @@ class AwardAdmin(ReadOnlyAdmin):
     list_filter = ["programme", "status"]
     search_fields = ["enterprise__name", "enterprise__uscc", "brand__name"]
     list_select_related = ["programme", "enterprise", "brand", "gi_product"]
+
+
+class CertificateEventInline(admin.TabularInline):
+    model = CertificateEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "at", "actor", "reason", "until", "version"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class CertificateFileInline(admin.TabularInline):
+    model = CertificateFile
+    extra = 0
+    can_delete = False
+    readonly_fields = ["version", "created_at", "key_id", "sha256", "size"]
+    exclude = ["file"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyAdmin):
+    """Read-only: the committee suspends, reinstates, revokes and reissues in the review workspace."""
+
+    list_display = ["number", "holder_name", "subject_name", "programme", "issued_on", "valid_until", "status"]
+    list_filter = ["programme", "status", "year"]
+    search_fields = ["number", "holder_name", "holder_uscc", "subject_name"]
+    list_select_related = ["programme"]
+    inlines = [CertificateEventInline, CertificateFileInline]
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(ReadOnlyAdmin):
+    """Read-only: keys change only by rotate_signing_key and withdraw_signing_key (docs/operations.md)."""
+
+    list_display = ["key_id", "status", "created_at", "retired_at", "withdrawn_at"]
+    list_filter = ["status"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -69,12 +69,36 @@ class AwardProgramme(BilingualNameMixin, models.Model):
         ordering = ["code"]
         verbose_name = _("award programme")
         verbose_name_plural = _("award programmes")
+        constraints = [
+            # Trademark Law art. 14: "驰名商标" may not be used in promotion, so no programme that names
+            # well-known trademarks may issue certificates (awards.certificates.guardrail says why).
+            models.CheckConstraint(
+                condition=Q(certificate_prefix="")
+                | ~(Q(name_zh__contains="驰名") | Q(name_en__icontains="well-known trademark")),
+                name="no_certificate_for_well_known_trademarks",
+            ),
+            models.CheckConstraint(
+                condition=Q(certificate_prefix="") | Q(certificate_prefix__regex=r"^[A-Z0-9]{2,8}$"),
+                name="certificate_prefix_format",
+            ),
+        ]
 
     def clean(self) -> None:
-        if self.certificate_prefix and not self.certificate_prefix.isalnum():
-            raise ValidationError(
-                {"certificate_prefix": ValidationError(_("Use letters and digits only."), code="invalid")}
-            )
+        from awards.certificates.guardrail import well_known_trademark_problem
+
+        errors = {}
+        if self.certificate_prefix:
+            if not self.certificate_prefix.isascii() or not self.certificate_prefix.isalnum():
+                errors["certificate_prefix"] = ValidationError(_("Use letters and digits only."), code="invalid")
+            elif self.certificate_prefix != self.certificate_prefix.upper() or len(self.certificate_prefix) < 2:
+                errors["certificate_prefix"] = ValidationError(
+                    _("Use 2 to 8 capital letters or digits, e.g. NMPP."), code="invalid"
+                )
+            problem = well_known_trademark_problem(self.name_zh, self.name_en)
+            if problem:
+                errors["certificate_prefix"] = ValidationError(problem, code="well_known_trademark")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Indicator(BilingualNameMixin, models.Model):
@@ -374,6 +398,7 @@ class Decision(models.Model):
 class AwardStatus(models.TextChoices):
     ACTIVE = "active", _("In force")
     REVOKED = "revoked", _("Revoked")
+    CANCELLED = "cancelled", _("Cancelled at the holder's request")
 
 
 class AwardQuerySet(models.QuerySet):
@@ -406,6 +431,14 @@ class Award(models.Model):
     def __str__(self) -> str:
         return f"{self.programme} {self.application.subject_name} {self.granted_on}"
 
+    @property
+    def certificate_or_none(self):
+        """The award's certificate, or None before it is issued (or when the programme issues none)."""
+        try:
+            return self.certificate
+        except ObjectDoesNotExist:
+            return None
+
 
 class Reminder(models.Model):
     """A sent expiry reminder, so that each stage (90, 30, 7 days before) is sent once per item."""
@@ -428,3 +461,14 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}#{self.object_id} {self.days_before}"
+
+
+# The certificate records live in their own module (DESIGN section 5); importing them here registers them.
+from awards.certificates.models import (  # noqa: E402, F401
+    Certificate,
+    CertificateEvent,
+    CertificateFile,
+    CertificateSerial,
+    CertificateStatus,
+    SigningKey,
+)

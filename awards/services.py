@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from awards.attachments import clean_attachment
 from awards.calendar import add_working_days, add_years
-from awards.certificates import award_certificate_issue
+from awards.certificates.services import award_certificate_issue
 from awards.eligibility import eligibility_problems
 from awards.models import (
     Application,

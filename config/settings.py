@@ -174,6 +174,27 @@ STORAGES = {
     },
 }
 
+# Certificates (DESIGN section 5). The Ed25519 private key never enters the repository or the database:
+# CERTIFICATE_SIGNING_KEY holds it as PEM (a secret store), or CERTIFICATE_SIGNING_KEY_FILE names a file
+# outside the checkout. In development a key is generated on first use into the git-ignored keys/.
+CERTIFICATE_SIGNING_KEY = env_str("CERTIFICATE_SIGNING_KEY")
+CERTIFICATE_SIGNING_KEY_FILE = Path(
+    env_str("CERTIFICATE_SIGNING_KEY_FILE", str(BASE_DIR / "keys" / "certificate-signing.pem") if DEBUG else "")
+    or "/nonexistent/set-CERTIFICATE_SIGNING_KEY_FILE"
+)
+CERTIFICATE_SIGNING_KEY_GENERATE = env_bool("CERTIFICATE_SIGNING_KEY_GENERATE", default=DEBUG)
+# The address printed in every QR code: the public site, as phones outside will reach it.
+CERTIFICATE_VERIFY_BASE_URL = _require("CERTIFICATE_VERIFY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Who issues the certificates, as printed on them.
+CERTIFICATE_ISSUER_ZH = env_str("CERTIFICATE_ISSUER_ZH", "内蒙古自治区质量强区工作领导小组办公室")
+CERTIFICATE_ISSUER_EN = env_str(
+    "CERTIFICATE_ISSUER_EN", "Office of the Quality-Strong Region Leading Group, Inner Mongolia Autonomous Region"
+)
+# A PNG of the issuing office's seal; the repository ships a drawn placeholder for development.
+CERTIFICATE_SEAL_IMAGE = Path(
+    env_str("CERTIFICATE_SEAL_IMAGE", str(BASE_DIR / "awards" / "certificates" / "assets" / "seal.png"))
+)
+
 # Uploads: images are checked by content, capped, and re-encoded (core/images.py).
 IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 25_000_000)

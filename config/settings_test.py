@@ -11,3 +11,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 STATIC_ROOT = tempfile.mkdtemp(prefix="registry-test-static-")
 PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="registry-test-private-")
+CERTIFICATE_SIGNING_KEY = ""
+CERTIFICATE_SIGNING_KEY_FILE = Path(tempfile.mkdtemp(prefix="registry-test-keys-")) / "signing.pem"  # noqa: F405
+CERTIFICATE_SIGNING_KEY_GENERATE = True
+CERTIFICATE_VERIFY_BASE_URL = "http://testserver"

@@ -21,6 +21,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.utils import timezone
 
+from awards.certificates.models import Certificate
 from awards.models import Application
 from brands.models import Brand, BrandEvaluation, BrandKind, BrandStatus, NiceClass, Trademark, TrademarkStatus
 from brands.models import TrademarkTier as Tier
@@ -98,6 +99,7 @@ class DemoResult:
     today: datetime.date
     tallies: dict[str, Tally] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, scope
+    certificates: list[tuple[str, str, str]] = field(default_factory=list)  # number, status, holder
 
 
 @dataclass
@@ -595,6 +597,10 @@ class _Demo:
         created = build_workflow(self.today)
         existing = Application.objects.count() - created
         self.tally("applications", Tally(created=created, unchanged=existing))
+        for certificate in Certificate.objects.order_by("number"):
+            self.result.certificates.append(
+                (certificate.number, str(certificate.get_effective_status_display()), certificate.holder_name)
+            )
 
     def build_accounts(self) -> None:
         tally, password_hash = Tally(), ""

@@ -11,8 +11,11 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db.models import Q
+from django.utils import timezone
 
 from awards import services
+from awards.certificates.models import Certificate
+from awards.certificates.services import certificate_suspend
 from awards.models import Application, AwardProgramme, Notice
 from awards.notifications import notifications_paused
 from brands.models import Brand, BrandStatus
@@ -172,8 +175,15 @@ def build_workflow(today: datetime.date) -> int:
         created.append(flow.submit(flow.start(take())))  # awaiting pre-review
         created.append(flow.to_expert_review(flow.start(take())))  # expert review, none yet
         created.append(flow.to_notice(flow.start(take())))  # open notice, no objection
-        for _ in range(3):  # granted
-            created.append(flow.grant(flow.to_notice(flow.start(take()), scores=(88, 93, 90, 85, 92))))
+        granted = [flow.grant(flow.to_notice(flow.start(take()), scores=(88, 93, 90, 85, 92))) for _ in range(3)]
+        created.extend(granted)
+        # One of them under suspension for rectification, so the demo shows a suspended certificate.
+        certificate_suspend(
+            actor=flow.committee,
+            certificate=Certificate.objects.get(award__application=granted[1]),
+            until=timezone.localdate() + datetime.timedelta(days=60),
+            reason="产品质量监督抽查不合格，限期整改。",
+        )
         app = flow.to_notice(flow.start(take()))  # rejected on an upheld objection
         notice = Notice.objects.get(application=app)
         objection = services.objection_file(
@@ -183,14 +193,15 @@ def build_workflow(today: datetime.date) -> int:
             actor=flow.committee, objection=objection, upheld=True, answer="经核实，商标权属争议属实，异议成立。"
         )
         created.append(services.application_reject(actor=flow.committee, application=app, reasons="公示期间异议成立。"))
-        # A GI mark use, granted, to an enterprise inside the product's protected area.
-        for brand in pool[pool.index(take()) :]:
-            league = brand.enterprise.region.parent_id
-            inside = Q(region_id=league) | Q(region_id=brand.enterprise.region_id)  # the enterprise is in the area
-            gi = GIProduct.objects.filter(inside).exclude(mark_users__enterprise=brand.enterprise).first()
+        # A GI mark use, granted, to an enterprise inside the product's protected area: the demo
+        # account's own enterprise when it can, so that its portal has a certificate to download.
+        for enterprise in [demo_user.enterprise, *(b.enterprise for b in pool[pool.index(take()) :])]:
+            league = enterprise.region.parent_id
+            inside = Q(region_id=league) | Q(region_id=enterprise.region_id)  # the enterprise is in the area
+            gi = GIProduct.objects.filter(inside).exclude(mark_users__enterprise=enterprise).first()
             if gi:
                 app = services.application_create(
-                    actor=flow.applicant(brand.enterprise),
+                    actor=demo_user if enterprise == demo_user.enterprise else flow.applicant(enterprise),
                     programme=flow.gi_programme,
                     gi_product=gi,
                     statement=STATEMENT,

@@ -136,7 +136,10 @@ def test_each_allowed_transition_moves_the_application_and_writes_exactly_one_au
     application.refresh_from_db()
     target = TRANSITIONS[action].target or State.SUBMITTED  # the request for information came at pre-review
     assert application.state == target
-    assert AuditEvent.objects.count() == events_before + 1
+    # A grant also issues the certificate, which is audited as its own object.
+    certificate_events = 1 if action == "grant" else 0
+    assert AuditEvent.objects.count() == events_before + 1 + certificate_events
+    assert AuditEvent.objects.filter(action="certificate.issue").count() == certificate_events
     assert history.count() == history_before + 1
     event = history.order_by("-id").first()
     assert (event.action, event.before["state"], event.after["state"]) == (f"application.{action}", state, target)

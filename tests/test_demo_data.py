@@ -188,5 +188,14 @@ def test_the_demo_has_applications_in_every_state_with_reviews_notices_and_objec
     assert Review.objects.count() >= 10
     granted = Application.objects.filter(state=State.GRANTED)
     assert Award.objects.count() == granted.count()
-    assert all(a.brand is None or a.brand.status == "recognised" for a in granted)
+    # Every grant issued its certificate; one is suspended for rectification, and its brand with it.
+    from awards.certificates.models import Certificate
+
+    certificates = {c.award.application_id: c for c in Certificate.objects.select_related("award")}
+    assert set(certificates) == set(granted.values_list("pk", flat=True))
+    assert sorted(c.status for c in certificates.values()).count("suspended") == 1
+    for application in granted:
+        expected = "suspended" if certificates[application.pk].status == "suspended" else "recognised"
+        assert application.brand is None or application.brand.status == expected
+    assert Certificate.objects.filter(enterprise__users__username="demo-enterprise").exists()
     assert Application.objects.filter(created_by__username="demo-enterprise").exists()

@@ -59,4 +59,11 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'username':<22}{'role':<26}scope")
         for username, role, scope in result.accounts:
             self.stdout.write(f"  {username:<22}{_pad(role, 26)}{scope}")
+        if result.certificates:
+            self.stdout.write("")
+            self.stdout.write(
+                _("Certificates (check them at %(url)s):") % {"url": f"{settings.CERTIFICATE_VERIFY_BASE_URL}/verify/"}
+            )
+            for number, status, holder in result.certificates:
+                self.stdout.write(f"  {number:<20}{_pad(status, 10)}{holder}")
         self.stdout.write(self.style.SUCCESS(_("Demo data loaded.")))

@@ -1,0 +1,93 @@
+"""Issue the certificates that are due, or issue existing ones again (e.g. after a key was withdrawn).
+
+    manage.py issue_certificates                       # every award in force that has none yet
+    manage.py issue_certificates --programme brand-recognition
+    manage.py issue_certificates --reissue --key 3f2a9c0d11ab   # re-sign what a withdrawn key signed
+    manage.py issue_certificates --reissue --number NMPP-2026-000001
+
+Each certificate is issued in its own transaction: one failure is reported and the rest go on.
+Exit status 1 when any failed.
+"""
+
+from __future__ import annotations
+
+import getpass
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from tqdm import tqdm
+
+from awards.certificates.models import Certificate, CertificateStatus
+from awards.certificates.services import certificate_issue, certificate_reissue
+from awards.models import Award, AwardStatus
+from core.errors import DomainError
+
+
+class Command(BaseCommand):
+    help = "Issue due certificates, or issue existing certificates again, with a progress bar."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--programme", help="only this award programme (its code)")
+        parser.add_argument("--reissue", action="store_true", help="issue existing certificates again")
+        parser.add_argument("--key", help="with --reissue: only certificates signed with this key id")
+        parser.add_argument("--number", action="append", default=[], help="with --reissue: only this number")
+        parser.add_argument("--dry-run", action="store_true", help="count, change nothing")
+        parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument("--lang", default="zh-hans", help="language of the messages (zh-hans or en)")
+
+    def handle(self, *args, **options) -> None:
+        with override(options["lang"]):
+            self._handle(**options)
+
+    def _due_awards(self, programme: str | None) -> QuerySet[Award]:
+        qs = (
+            Award.objects.filter(
+                status=AwardStatus.ACTIVE, certificate__isnull=True, valid_until__gte=timezone.localdate()
+            )
+            .exclude(programme__certificate_prefix="")
+            .select_related("programme", "enterprise", "brand", "gi_product")
+            .order_by("granted_on", "pk")
+        )
+        return qs.filter(programme__code=programme) if programme else qs
+
+    def _reissuable(self, programme: str | None, key: str | None, numbers: list[str]) -> QuerySet[Certificate]:
+        qs = Certificate.objects.filter(
+            status__in=[CertificateStatus.VALID, CertificateStatus.SUSPENDED], valid_until__gte=timezone.localdate()
+        ).order_by("issued_on", "number")
+        if programme:
+            qs = qs.filter(programme__code=programme)
+        if key:
+            qs = qs.filter(key_id=key)
+        if numbers:
+            qs = qs.filter(number__in=[n.strip().upper() for n in numbers])
+        return qs
+
+    def _handle(self, *, programme, reissue, key, number, dry_run, no_progress, **_options) -> None:
+        if (key or number) and not reissue:
+            raise CommandError(_("--key and --number choose certificates to issue again: add --reissue."))
+        items = list(self._reissuable(programme, key, number) if reissue else self._due_awards(programme))
+        verb = _("to issue again") if reissue else _("to issue")
+        self.stdout.write(_("%(count)d certificates %(verb)s.") % {"count": len(items), "verb": verb})
+        if dry_run or not items:
+            return
+        reason = _("batch reissue by %(user)s") % {"user": getpass.getuser()}
+        done, failures = 0, []
+        with tqdm(total=len(items), unit=" certificates", file=self.stderr, disable=no_progress) as bar:
+            for item in items:
+                try:
+                    if reissue:
+                        certificate_reissue(certificate=item, reason=reason)
+                    else:
+                        certificate_issue(award=item)
+                    done += 1
+                except DomainError as exc:
+                    failures.append((item, exc.message))
+                bar.update(1)
+        self.stdout.write(_("%(done)d done, %(failed)d failed.") % {"done": done, "failed": len(failures)})
+        for item, message in failures:
+            self.stderr.write(f"{item}: {message}")
+        if failures:
+            raise CommandError(_("%(failed)d certificates could not be issued.") % {"failed": len(failures)})
