@@ -19,5 +19,6 @@ urlpatterns = [
         name="attachment_download",
     ),
     path("awards/", views.award_list, name="award_list"),
+    path("certificates/<str:number>/", views.certificate_download, name="certificate_download"),
     path("brands/add/", views_portal_brands.brand_add, name="brand_add"),
 ]

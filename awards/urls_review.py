@@ -1,6 +1,7 @@
 from django.urls import path
 
 from awards import views_review as views
+from awards import views_review_certificates as certificates
 
 app_name = "review"
 urlpatterns = [
@@ -15,4 +16,9 @@ urlpatterns = [
     path("assignments/<int:pk>/declare/", views.declare, name="declare"),
     path("assignments/<int:pk>/review/", views.review_form, name="review_form"),
     path("objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
+    path("certificates/", certificates.certificate_list, name="certificates"),
+    path("certificates/<str:number>/", certificates.certificate_detail, name="certificate"),
+    path("certificates/<str:number>/files/<int:version>/", certificates.certificate_file, name="certificate_file"),
+    # suspend, reinstate, revoke, cancel, reissue (views_review_certificates.ACTIONS)
+    path("certificates/<str:number>/<slug:action>/", certificates.certificate_action, name="certificate_action"),
 ]

@@ -26,6 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from awards.certificates.models import FINAL_STATUSES, Certificate
+from awards.certificates.selectors import certificate_file_response, latest_file
 from awards.eligibility import eligibility_problems
 from awards.forms_portal import ApplicationEditForm, ApplicationStartForm, RespondForm
 from awards.models import Application, Attachment, Award, AwardProgramme, AwardStatus, Decision, Notice
@@ -109,7 +111,9 @@ def award_subject(award: Award) -> str:
 
 
 def enterprise_awards(enterprise: Enterprise) -> QuerySet[Award]:
-    return Award.objects.filter(enterprise=enterprise).select_related("programme", "brand", "gi_product", "enterprise")
+    return Award.objects.filter(enterprise=enterprise).select_related(
+        "programme", "brand", "gi_product", "enterprise", "certificate"
+    )
 
 
 def enterprise_applications(enterprise: Enterprise) -> QuerySet[Application]:
@@ -374,3 +378,17 @@ def attachment_download(request: HttpRequest, enterprise: Enterprise, pk: int, a
 def award_list(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
     awards = enterprise_awards(enterprise)
     return render(request, "awards/portal/award_list.html", {"enterprise": enterprise, "awards": awards})
+
+
+@enterprise_required
+def certificate_download(request: HttpRequest, enterprise: Enterprise, number: str) -> FileResponse:
+    """The current file of one of the enterprise's own certificates; another's is a 404.
+
+    A revoked or cancelled certificate has no file to download: it is no longer a certificate."""
+    certificate = get_object_or_404(Certificate, number=number, enterprise=enterprise)
+    if certificate.status in FINAL_STATUSES:
+        raise Http404(_("This certificate was revoked or cancelled; there is no file to download."))
+    stored = latest_file(certificate)
+    if stored is None:
+        raise Http404(_("The certificate file is missing; ask the programme office to issue it again."))
+    return certificate_file_response(stored)

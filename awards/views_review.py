@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from awards import services
+from awards.certificates.models import Certificate
 from awards.forms_review import AssignForm, NoticeExtendForm, ObjectionAnswerForm, ReasonsForm, RecuseForm, ReviewForm
 from awards.models import Application, Assignment, Objection, ObjectionStatus, Review, ReviewerLink
 from awards.permissions import NotFound, actor_roles, allowed_actions_for, application_for, assignment_for, check_action
@@ -317,6 +318,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "objections": objections,
         "extend_form": NoticeExtendForm(),
         "has_letter": application.decisions.filter(action__in=LETTER_ACTIONS).exists(),
+        "certificate": Certificate.objects.filter(award__application=application).only("number").first()
+        if is_committee and application.state == State.GRANTED
+        else None,
     }
     return render(request, "awards/review/application.html", context)
 

@@ -9,6 +9,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from awards.api import ApplicationViewSet, AssignmentViewSet, NoticeViewSet, ObjectionViewSet
+from awards.api_certificate_desk import CertificateDeskViewSet
+from awards.api_certificates import VerifyFileView, VerifyView
 from brands.api import BrandViewSet, NiceClassViewSet, TrademarkViewSet
 from certifications.api import CertificationViewSet, DemonstrationZoneViewSet
 from core.api_registers import EnterpriseViewSet, RegionViewSet
@@ -30,9 +32,12 @@ router.register("applications", ApplicationViewSet, basename="application")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("notices", NoticeViewSet, basename="notice")
 router.register("objections", ObjectionViewSet, basename="objection")
+router.register("award-certificates", CertificateDeskViewSet, basename="award-certificate")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("verify/", VerifyView.as_view(), name="api-verify"),
+    path("verify/file/", VerifyFileView.as_view(), name="api-verify-file"),
     *router.urls,
 ]

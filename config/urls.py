@@ -17,6 +17,7 @@ urlpatterns = [
     path("portal/", include("awards.urls_portal")),
     path("review/", include("awards.urls_review")),
     path("notices/", include("awards.urls_notices")),
+    path("", include("awards.urls_certificates")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -6,7 +6,9 @@ another enterprise's ids answer exactly like ids that do not exist.
 "A" is an object of enterprise A (in a county of Hohhot), "B" one of enterprise B (Baotou). The
 reviewer inside the jurisdiction reviews Hohhot, the one outside Wuhai; the reviewer with a conflict
 reviews Hohhot but is linked to A. Each endpoint is tried on an object in a state that allows it:
-what the state refuses (409) is the table of tests/test_api_transitions.py.
+what the state refuses (409) is the table of tests/test_api_transitions.py. Each side also holds a
+valid certificate and a suspended one (``_issue_certificates``) for the certificate desk, the portal
+download and /api/v1/award-certificates/.
 """
 
 from __future__ import annotations
@@ -23,11 +25,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from awards.certificates.models import Certificate
+from awards.certificates.services import certificate_issue, certificate_suspend
 from awards.models import Application, Assignment, Notice, Objection, Review
 from awards.permissions import can_view
-from tests.factories_workflow import PDF, STATE_KEYS, World, build_world, full_scores
+from tests.factories_portal import AwardFactory
+from tests.factories_workflow import PDF, STATE_KEYS, ApplicationFactory, World, build_world, full_scores
 
 ROLES = (
     "anonymous",
@@ -40,6 +46,7 @@ ROLES = (
     "staff",
 )
 MISSING = 999_999_999  # an id that exists for nobody
+MISSING_NUMBER = "NMPP-2000-999999"  # a well-formed certificate number issued to nobody
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +55,14 @@ def world(django_db_setup, django_db_blocker):
     this transaction."""
     with django_db_blocker.unblock(), transaction.atomic():
         world = build_world()
+        _issue_certificates(world)
         for role, user in world.users.items():
             _clients[role] = APIClient(HTTP_ACCEPT_LANGUAGE="en")
             if user is not None:
                 _clients[role].force_login(user)
         yield world
         _clients.clear()
+        _certificates.clear()
         transaction.set_rollback(True)
 
 
@@ -63,6 +72,29 @@ def _clean_throttle():
 
 
 _clients: dict[str, APIClient] = {}
+# (side, "valid" or "suspended") -> a certificate of that side's enterprise, issued through the service.
+_certificates: dict[tuple[str, str], Certificate] = {}
+
+
+def _issue_certificates(world: World) -> None:
+    """Each side's granted application gets its award and a valid certificate; a second granted
+    application of each side ("granted_suspended") gets a suspended one (for reinstating)."""
+    today = timezone.localdate()
+    for side in "AB":
+        s = world.side(side)
+        s.apps["granted_suspended"] = ApplicationFactory(enterprise=s.enterprise, created_by=s.user, granted=True)
+        granted = [s.apps["granted"], s.apps["granted_suspended"]]
+        for status, application in zip(("valid", "suspended"), granted, strict=True):
+            award = AwardFactory(
+                application=application, granted_on=today, valid_until=today + datetime.timedelta(days=3 * 365)
+            )
+            _certificates[side, status] = certificate_issue(award=award)
+        certificate_suspend(
+            actor=world.users["committee"],
+            certificate=_certificates[side, "suspended"],
+            until=today + datetime.timedelta(days=30),
+            reason="抽检不合格，限期整改。",
+        )
 
 
 def client_for(world: World, role: str) -> APIClient:
@@ -73,10 +105,11 @@ def client_for(world: World, role: str) -> APIClient:
 class Endpoint:
     method: str
     path: str  # with {pk}
-    pk: Callable[[World, str], int]  # the object of side "A" or "B"
+    pk: Callable[[World, str], int | str]  # the object of side "A" or "B" (a certificate: its number)
     expected: dict[str, tuple[int, ...]]  # side -> one status per role, in the order of ROLES
     payload: Callable[[World, str, int], Any] | None = None  # (world, role, pk) -> data
     multipart: bool = False
+    missing: int | str = MISSING  # what exists for nobody, in the form of pk
 
 
 def app(key: str) -> Callable[[World, str], int]:
@@ -97,6 +130,18 @@ def _review_payload(world: World, role: str, pk: int) -> dict:
     return {"scores": full_scores(), "recommendation": "grant", "comment": "材料齐全。"}
 
 
+def number(status: str) -> Callable[[World, str], str]:
+    return lambda world, side: _certificates[side, status].number
+
+
+def _suspend_payload(world: World, role: str, pk: str) -> dict:
+    return {"until": (timezone.localdate() + datetime.timedelta(days=60)).isoformat(), "reason": "抽检不合格。"}
+
+
+def _reason_payload(world: World, role: str, pk: str) -> dict:
+    return {"reason": "经委员会审议。"}
+
+
 # fmt: off
 #                 anonymous  ent_a ent_b rev_in rev_out conflict committee staff
 OWNER_A         = (403,      200,  404,  404,   404,    404,     404,      404)
@@ -109,6 +154,9 @@ PREREVIEW_A     = (403,      403,  404,  200,   404,    404,     200,      403)
 PREREVIEW_B     = (403,      404,  403,  404,   404,    404,     200,      403)
 COMMITTEE_A     = (403,      403,  404,  403,   404,    404,     200,      403)
 COMMITTEE_B     = (403,      404,  403,  404,   404,    404,     200,      403)
+CERTIFICATE_A   = (403,      200,  404,  403,   403,    403,     200,      200)
+CERTIFICATE_B   = (403,      404,  200,  403,   403,    403,     200,      200)
+CERT_ACTION     = (403,      403,  403,  403,   403,    403,     200,      403)
 
 ENDPOINTS: dict[str, Endpoint] = {
     # Brand ids are public (the brands register): naming another enterprise's brand is bad input (400,
@@ -187,6 +235,31 @@ ENDPOINTS: dict[str, Endpoint] = {
         "get", "/api/v1/assignments/", lambda w, s: 0, {"A": (403, 403, 403, 200, 200, 200, 200, 403)}),
     "list applications": Endpoint(
         "get", "/api/v1/applications/", lambda w, s: 0, {"A": (403,) + (200,) * 7}),
+    # Certificates: reviewers handle none (403); another enterprise's is as unknown as a missing number.
+    "list certificates": Endpoint(
+        "get", "/api/v1/award-certificates/", lambda w, s: 0, {"A": (403, 200, 200, 403, 403, 403, 200, 200)}),
+    "retrieve a certificate": Endpoint(
+        "get", "/api/v1/award-certificates/{pk}/", number("valid"), {"A": CERTIFICATE_A, "B": CERTIFICATE_B},
+        missing=MISSING_NUMBER),
+    "download a certificate's PDF": Endpoint(
+        "get", "/api/v1/award-certificates/{pk}/pdf/", number("valid"), {"A": CERTIFICATE_A, "B": CERTIFICATE_B},
+        missing=MISSING_NUMBER),
+    # Committee only, refused before the number is looked up (so the holder too gets 403).
+    "suspend a certificate": Endpoint(
+        "post", "/api/v1/award-certificates/{pk}/suspend/", number("valid"), {"A": CERT_ACTION, "B": CERT_ACTION},
+        _suspend_payload, missing=MISSING_NUMBER),
+    "reinstate a certificate": Endpoint(
+        "post", "/api/v1/award-certificates/{pk}/reinstate/", number("suspended"),
+        {"A": CERT_ACTION, "B": CERT_ACTION}, _reason_payload, missing=MISSING_NUMBER),
+    "revoke a certificate": Endpoint(
+        "post", "/api/v1/award-certificates/{pk}/revoke/", number("valid"), {"A": CERT_ACTION, "B": CERT_ACTION},
+        _reason_payload, missing=MISSING_NUMBER),
+    "cancel a certificate": Endpoint(
+        "post", "/api/v1/award-certificates/{pk}/cancel/", number("valid"), {"A": CERT_ACTION, "B": CERT_ACTION},
+        _reason_payload, missing=MISSING_NUMBER),
+    "reissue a certificate": Endpoint(
+        "post", "/api/v1/award-certificates/{pk}/reissue/", number("valid"), {"A": CERT_ACTION, "B": CERT_ACTION},
+        _reason_payload, missing=MISSING_NUMBER),
 }
 # fmt: on
 
@@ -198,7 +271,7 @@ CASES = [
 ]
 
 
-def call(world: World, role: str, endpoint: Endpoint, pk: int):
+def call(world: World, role: str, endpoint: Endpoint, pk: int | str):
     client = client_for(world, role)
     data = endpoint.payload(world, role, pk) if endpoint.payload else None
     path = endpoint.path.format(pk=pk)
@@ -218,17 +291,18 @@ def test_permission_matrix(world, name, side, role, expected):
     if expected in (403, 404):
         assert set(response.json()) <= {"code", "detail"}, response.json()
     if expected == 404:  # another enterprise's id reveals nothing: the same answer as a missing id
-        missing = call(world, role, endpoint, MISSING)
+        missing = call(world, role, endpoint, endpoint.missing)
         assert missing.status_code == 404
         assert response.json() == missing.json()
 
 
 # --- the lists ------------------------------------------------------------------------------------
 
-NON_DRAFT = sorted(set(STATE_KEYS) - {"draft"})
+APP_KEYS = [*STATE_KEYS, "granted_suspended"]  # see _issue_certificates
+NON_DRAFT = sorted(set(APP_KEYS) - {"draft"})
 VISIBLE: dict[str, set[tuple[str, str]]] = {
-    "enterprise_a": {("A", key) for key in STATE_KEYS},
-    "enterprise_b": {("B", key) for key in STATE_KEYS},
+    "enterprise_a": {("A", key) for key in APP_KEYS},
+    "enterprise_b": {("B", key) for key in APP_KEYS},
     "reviewer_in": {("A", key) for key in NON_DRAFT} - {("A", "expert_review")},  # not declared yet
     "reviewer_out": set(),
     "reviewer_conflict": set(),
@@ -358,6 +432,31 @@ def _review_data(world: World, side: str, role: str) -> dict:
     return {**scores, "recommendation": "grant", "comment": "材料齐全。"}
 
 
+def certificate_of(status: str) -> Callable[[World, str], dict]:
+    return lambda world, side: {"number": _certificates[side, status].number}
+
+
+def desk_action(status: str, action: str) -> Callable[[World, str], dict]:
+    return lambda world, side: {"number": _certificates[side, status].number, "action": action}
+
+
+def certificate_is(which: str, **values: Any) -> Callable[[World, str, str], bool]:
+    """``which`` certificate of the side ("valid" or "suspended" when the world was built) now has ``values``."""
+
+    def check(world: World, side: str, role: str) -> bool:
+        certificate = Certificate.objects.get(pk=_certificates[side, which].pk)
+        return all(getattr(certificate, name) == value for name, value in values.items())
+
+    return check
+
+
+def _desk_suspend_data(world: World, side: str, role: str) -> dict:
+    return {
+        "suspend-until": (timezone.localdate() + datetime.timedelta(days=60)).isoformat(),
+        "suspend-reason": "抽检不合格。",
+    }
+
+
 def _answer_data(world: World, side: str, role: str) -> dict:
     prefix = f"objection-{world.side(side).pending_objection.pk}"
     return {f"{prefix}-outcome": "dismissed", f"{prefix}-answer": "经核实，异议不成立。"}
@@ -383,6 +482,8 @@ R_OWN_A         = (LOGIN,    403,   403,   DONE,  404,    404,     404,      403
 R_OWN_B         = (LOGIN,    403,   403,   404,   404,    404,     404,      403)  # another reviewer's
 DOC_A           = (LOGIN,    200,   404,   200,   404,    404,     200,      200)
 DOC_B           = (LOGIN,    404,   200,   404,   404,    404,     200,      200)
+DESK            = (LOGIN,    403,   403,   403,   403,    403,     200,      403)  # the certificate desk
+DESK_WRITE      = (LOGIN,    403,   403,   403,   403,    403,     DONE,     403)
 PUBLIC          = (200,) * 8
 
 PAGES: dict[str, Page] = {
@@ -463,6 +564,28 @@ PAGES: dict[str, Page] = {
         {"A": (DONE,) * 8, "B": (DONE,) * 8},
         lambda w, s, r: {"name": "李四", "contact": "lisi@example.cn", "text": "该品牌宣传不实。"},
         lambda w, s, r: w.side(s).apps["public_notice"].notice.objections.count() == 2),
+    "portal certificate download": Page(
+        "portal:certificate_download", certificate_of("valid"), {"A": P_OWNER_A, "B": P_OWNER_B}),
+    "certificate desk": Page("review:certificates", lambda w, s: {}, {"-": DESK}),
+    "a certificate at the desk": Page("review:certificate", certificate_of("valid"), {"A": DESK, "B": DESK}),
+    "a certificate's file at the desk": Page(
+        "review:certificate_file", lambda w, s: {**certificate_of("valid")(w, s), "version": 1},
+        {"A": DESK, "B": DESK}),
+    "desk suspend": Page(
+        "review:certificate_action", desk_action("valid", "suspend"), {"A": DESK_WRITE, "B": DESK_WRITE},
+        _desk_suspend_data, certificate_is("valid", status="suspended")),
+    "desk reinstate": Page(
+        "review:certificate_action", desk_action("suspended", "reinstate"), {"A": DESK_WRITE, "B": DESK_WRITE},
+        lambda w, s, r: {"reinstate-reason": "整改到位。"}, certificate_is("suspended", status="valid")),
+    "desk revoke": Page(
+        "review:certificate_action", desk_action("valid", "revoke"), {"A": DESK_WRITE, "B": DESK_WRITE},
+        lambda w, s, r: {"revoke-reason": "提供虚假材料。"}, certificate_is("valid", status="revoked")),
+    "desk cancel": Page(
+        "review:certificate_action", desk_action("valid", "cancel"), {"A": DESK_WRITE, "B": DESK_WRITE},
+        lambda w, s, r: {"cancel-reason": "企业申请注销。"}, certificate_is("valid", status="cancelled")),
+    "desk reissue": Page(
+        "review:certificate_action", desk_action("valid", "reissue"), {"A": DESK_WRITE, "B": DESK_WRITE},
+        lambda w, s, r: {"reissue-reason": ""}, certificate_is("valid", version=2)),
 }
 # fmt: on
 
@@ -479,7 +602,15 @@ def secrets_of(world: World, side: str) -> list[str]:
     """What another enterprise's application would give away if a refusal showed it."""
     s = world.side(side)
     application = s.apps["submitted"]
-    return [s.enterprise.name, application.reference, application.brand.name, application.statement]
+    certificate = _certificates[side, "valid"]
+    return [
+        s.enterprise.name,
+        application.reference,
+        application.brand.name,
+        application.statement,
+        certificate.holder_uscc,
+        certificate.subject_name,
+    ]
 
 
 @pytest.mark.django_db
@@ -513,4 +644,6 @@ def test_what_refusals_must_not_show_is_on_the_pages_of_those_allowed(world):
     pk = world.a.apps["submitted"].pk
     pages = client_for(world, "enterprise_a").get(reverse("portal:application_detail", kwargs={"pk": pk})).content
     pages += client_for(world, "committee").get(reverse("review:application", kwargs={"pk": pk})).content
+    number = _certificates["A", "valid"].number
+    pages += client_for(world, "committee").get(reverse("review:certificate", kwargs={"number": number})).content
     assert [text for text in secrets_of(world, "A") if text.encode() not in pages] == []

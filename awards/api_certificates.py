@@ -1,0 +1,163 @@
+"""The public verification API: the same answers as the verify pages (``awards.certificates.verification``).
+
+Every outcome is an answer, so every check answers 200 with the verdict; 400 is only for a request that
+is itself malformed (no number, a code with half of its parts, no file). No authentication, no session,
+no CSRF: the endpoints change nothing and read only public fields. Answers are never cached.
+"""
+
+from __future__ import annotations
+
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from awards.certificates import verification
+from awards.certificates.verification import Outcome
+from awards.views_certificates import capped_upload, too_large_verdict
+
+# --- input --------------------------------------------------------------------------------------
+
+
+class VerifyQueryInput(serializers.Serializer):
+    number = serializers.CharField(trim_whitespace=True)
+    p = serializers.CharField(required=False, trim_whitespace=False)
+    s = serializers.CharField(required=False, trim_whitespace=False)
+
+    def validate(self, data: dict) -> dict:
+        if ("p" in data) != ("s" in data):
+            raise serializers.ValidationError(
+                _("Give both p and s (the QR code's signed details and its signature), or neither.")
+            )
+        return data
+
+
+class VerifyFileInput(serializers.Serializer):
+    file = serializers.FileField(help_text=_("The certificate's PDF file, as issued."))
+
+
+# --- output (documents ``Verdict.as_public_dict``, which the views return as is) ------------------
+
+
+class SignedPayloadSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    holder = serializers.CharField()
+    uscc = serializers.CharField()
+    subject = serializers.CharField()
+    valid_until = serializers.CharField(help_text="ISO date, as signed.")
+    key_id = serializers.CharField()
+    version = serializers.IntegerField()
+
+
+class PublicCertificateSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    programme = serializers.CharField(help_text="The programme's Chinese name.")
+    programme_en = serializers.CharField()
+    holder = serializers.CharField()
+    uscc = serializers.CharField()
+    subject = serializers.CharField()
+    issued_on = serializers.DateField()
+    valid_until = serializers.DateField()
+    status = serializers.ChoiceField(choices=["valid", "suspended", "revoked", "cancelled", "expired"])
+    status_label = serializers.CharField()
+    suspended_until = serializers.DateField(allow_null=True)
+    reason = serializers.CharField(help_text="The reason of a revocation or suspension; empty otherwise.")
+    version = serializers.IntegerField(help_text="The current rendering (a reissue adds one).")
+
+
+class IssuedFileSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    issued_at = serializers.DateTimeField()
+    sha256 = serializers.CharField()
+
+
+class VerdictSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    valid = serializers.BooleanField(help_text="True only for the outcome ``valid``.")
+    label = serializers.CharField()
+    explanation = serializers.CharField()
+    notes = serializers.ListField(child=serializers.CharField())
+    signature_checked = serializers.BooleanField(
+        help_text="The Ed25519 signature was verified against a key the registry published."
+    )
+    key_id = serializers.CharField(allow_null=True)
+    signed_payload = SignedPayloadSerializer(allow_null=True)
+    certificate = PublicCertificateSerializer(allow_null=True, help_text="The live record (public fields only).")
+    file = IssuedFileSerializer(allow_null=True, help_text="The issued file an upload matched.")
+
+
+MALFORMED = OpenApiResponse(description=_("The request is malformed; each field with its message."))
+VERDICT = OpenApiResponse(VerdictSerializer, description=_("The answer, whatever the outcome."))
+
+
+# --- views --------------------------------------------------------------------------------------
+
+
+class PublicVerifyView(APIView):
+    authentication_classes: list = []  # public: no session, so no CSRF and no session lookup
+    permission_classes = [permissions.AllowAny]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)  # a revocation must show at once
+        return response
+
+
+class VerifyView(PublicVerifyView):
+    @extend_schema(
+        operation_id="verify_certificate",
+        summary="Verify a certificate by number, or a scanned QR code",
+        description=(
+            "With `number` alone: the live status of the certificate with this number. With `p` and `s` "
+            "(the signed details and the Ed25519 signature of the QR code, base64url, as in "
+            "`/v/<number>?p=…&s=…`): the signature is checked against the published keys "
+            "(`/verify/keys.json`), the signed details against the record, then the live status. "
+            "Every outcome answers 200; `outcome` says which."
+        ),
+        parameters=[
+            OpenApiParameter("number", OpenApiTypes.STR, required=True, description="e.g. NMPP-2026-000123"),
+            OpenApiParameter("p", OpenApiTypes.STR, description="The QR code's signed details (base64url)."),
+            OpenApiParameter("s", OpenApiTypes.STR, description="The QR code's signature (base64url)."),
+        ],
+        responses={200: VERDICT, 400: MALFORMED},
+        auth=[],
+        tags=["verify"],
+    )
+    def get(self, request: Request) -> Response:
+        query = VerifyQueryInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        if "p" in data:
+            verdict = verification.verify_qr(data["number"], data["p"], data["s"])
+        else:
+            verdict = verification.verify_number(data["number"])
+        return Response(verdict.as_public_dict())
+
+
+class VerifyFileView(PublicVerifyView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="verify_certificate_file",
+        summary="Verify a certificate's PDF file",
+        description=(
+            "The file's SHA-256 is matched against every file the registry issued: only an unaltered copy "
+            "matches. Up to 5 MB; the upload is not kept. Every outcome answers 200; `outcome` says which."
+        ),
+        request={"multipart/form-data": VerifyFileInput},
+        responses={200: VERDICT, 400: MALFORMED},
+        auth=[],
+        tags=["verify"],
+    )
+    def post(self, request: Request) -> Response:
+        handler = capped_upload(request._request)  # before DRF reads the body
+        upload = VerifyFileInput(data=request.data)
+        if handler.too_large:
+            return Response(too_large_verdict().as_public_dict())
+        upload.is_valid(raise_exception=True)
+        return Response(verification.verify_file(upload.validated_data["file"]).as_public_dict())
