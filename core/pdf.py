@@ -45,6 +45,11 @@ NO_LINE_START = "，；：？！、。）》」』】”’"
 
 _lock = threading.Lock()
 _font: TTFont | None = None
+# ReportLab subsets a TrueType font through parser state kept on the shared font object (its read position
+# in the font file): two documents saved at once in two threads corrupt each other's subset (a KeyError in
+# ttfonts.makeSubset, seen in the parallel-rendering test). Hold this lock while building and saving any
+# document that uses the CJK font. Processes (gunicorn sync workers) do not share it and run in parallel.
+DOCUMENT_LOCK = threading.RLock()
 
 
 def register_cjk_font() -> str:

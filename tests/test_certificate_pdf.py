@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.utils.translation import override
 from PIL import Image
 from pypdf import PdfReader
 from reportlab.graphics.barcode import qrencoder
@@ -34,6 +35,14 @@ from awards.certificates.signing import Payload, b64url_encode, key_id_for, qr_u
 from awards.models import AwardProgramme, SubjectKind
 from core import pdf as core_pdf
 from core.pdf import CJK_FONT, escape_markup, missing_glyphs, qr_code_rows, register_cjk_font
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """These tests read the command's and renderer's messages in English (the suite runs in Chinese)."""
+    with override("en"):
+        yield
+
 
 HOLDER = "内蒙古伊利实业集团股份有限公司"
 USCC = "911500001140023720"

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import override
 
 from awards import services as workflow
 from awards.certificates import services, signing
@@ -221,7 +222,7 @@ def test_cancelling_ends_the_recognition_without_a_revocation():
 def test_a_suspension_must_end_after_today_and_within_the_validity(until_days, message):
     certificate = issued_certificate()
     before = counts()
-    with pytest.raises(ValidationError, match=message):
+    with override("en"), pytest.raises(ValidationError, match=message):
         services.certificate_suspend(
             actor=committee_member(),
             certificate=certificate,

@@ -18,9 +18,18 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils.translation import override
 
 from awards.certificates.signing import Payload, b64url_encode, key_id_for, public_key_text, public_keys_document
 from tests.factories_verify import QR_CASES, QRCase, altered_payload, qr_case
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """These tests read the command's and renderer's messages in English (the suite runs in Chinese)."""
+    with override("en"):
+        yield
+
 
 OFFLINE_NOTE = "Checked offline: revocation and suspension are known only to the registry."
 

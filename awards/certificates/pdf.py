@@ -39,7 +39,7 @@ from awards.certificates.guardrail import mentions_well_known_trademark
 from awards.certificates.models import Certificate
 from awards.certificates.signing import qr_url
 from core.errors import DomainError
-from core.pdf import CJK_FONT, draw_qr_code, escape_markup, missing_glyphs, register_cjk_font
+from core.pdf import CJK_FONT, DOCUMENT_LOCK, draw_qr_code, escape_markup, missing_glyphs, register_cjk_font
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
 CENTER_X = PAGE_WIDTH / 2
@@ -390,14 +390,15 @@ def render_certificate_pdf(certificate: Certificate) -> bytes:
     register_cjk_font()
     url = qr_url(certificate.number, certificate.payload, certificate.signature)
     buffer = io.BytesIO()
-    c = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=1, pageCompression=1, initialFontName=CJK_FONT)
-    _set_metadata(c, certificate, text)
-    _draw_border(c)
-    _draw_title(c)
-    _draw_body(c, text, top=440, bottom=200, width=560)
-    _draw_qr(c, url, settings.CERTIFICATE_VERIFY_BASE_URL + certificate.get_absolute_url(), x=70, y=84)
-    _draw_particulars(c, certificate, x=196, top=160)
-    _draw_issuer(c, text, certificate.issued_on, center=640, top=176)
-    c.showPage()
-    c.save()
+    with DOCUMENT_LOCK:  # one document per process at a time: see core.pdf.DOCUMENT_LOCK
+        c = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=1, pageCompression=1, initialFontName=CJK_FONT)
+        _set_metadata(c, certificate, text)
+        _draw_border(c)
+        _draw_title(c)
+        _draw_body(c, text, top=440, bottom=200, width=560)
+        _draw_qr(c, url, settings.CERTIFICATE_VERIFY_BASE_URL + certificate.get_absolute_url(), x=70, y=84)
+        _draw_particulars(c, certificate, x=196, top=160)
+        _draw_issuer(c, text, certificate.issued_on, center=640, top=176)
+        c.showPage()
+        c.save()
     return buffer.getvalue()
