@@ -64,6 +64,15 @@ class AwardProgramme(BilingualNameMixin, models.Model):
     refuse_revoked_award_years = models.PositiveSmallIntegerField(
         _("refuse after a revoked award within (years)"), default=3
     )
+    # The registry metric (targets.metrics) that a grant of this programme adds one to, e.g. brands_recognised;
+    # the progress engine turns open applications into an expected pipeline. Checked in targets (awards may not
+    # import it): an unknown name is ignored there with a warning.
+    counts_toward_metric = models.CharField(
+        _("counts toward metric"),
+        blank=True,
+        max_length=80,
+        help_text=_("The registry metric a grant adds to, e.g. brands_recognised; empty when none."),
+    )
 
     class Meta:
         ordering = ["code"]

@@ -26,6 +26,7 @@ def load_programmes(programmes: str = "award_programmes.csv", indicators: str = 
                 "reward_amount": Decimal(row["reward_amount"]),
                 "certificate_prefix": row["certificate_prefix"],
                 "description": row["description"],
+                "counts_toward_metric": row.get("counts_toward_metric", ""),
             },
         )
         programme.full_clean()

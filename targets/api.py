@@ -11,7 +11,8 @@ from rest_framework.response import Response
 
 from core.models import Region
 from targets.models import Plan, Target, TargetGroup
-from targets.selectors import TargetProgress, plan_progress
+from targets.progress import TargetStatus, Trajectory
+from targets.selectors import plan_progress
 
 
 class TargetGroupSerializer(serializers.ModelSerializer):
@@ -50,7 +51,7 @@ class TargetSerializer(serializers.ModelSerializer):
 
 
 class ProgressSerializer(serializers.Serializer):
-    """Where one target stands on the requested date."""
+    """Where one target stands on the requested date (for the region, or a league/city against its allocation)."""
 
     value = serializers.DecimalField(
         max_digits=14,
@@ -63,11 +64,21 @@ class ProgressSerializer(serializers.Serializer):
         ),
     )
     has_data = serializers.BooleanField(read_only=True)
+    goal = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        read_only=True,
+        help_text=_(
+            "What the value is judged against: the plan's target value, or with ?league= the value allocated to "
+            "that league/city (null when the target is not allocated to it)."
+        ),
+    )
     percent = serializers.SerializerMethodField(
-        help_text=_("Share of the target reached, for 'at least' targets (null otherwise or without data).")
+        help_text=_("Share of the goal reached, for 'at least' targets (null otherwise, without data or goal).")
     )
     met = serializers.BooleanField(
-        allow_null=True, read_only=True, help_text=_("Whether the target is met (null without data).")
+        allow_null=True, read_only=True, help_text=_("Whether the goal is met (null without data or goal).")
     )
     measured_on = serializers.DateField(
         allow_null=True,
@@ -77,11 +88,62 @@ class ProgressSerializer(serializers.Serializer):
     source = serializers.CharField(
         read_only=True, help_text=_('"registry" for counted targets, else the measurement\'s source.')
     )
+    baseline = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        read_only=True,
+        help_text=_(
+            "The value at the start of the plan: counted then (registry), or the latest measurement on or before "
+            "the start, else the first one (reported)."
+        ),
+    )
+    baseline_on = serializers.DateField(allow_null=True, read_only=True, help_text=_("The date of the baseline."))
+    trajectory = serializers.ChoiceField(
+        choices=Trajectory.choices,
+        allow_null=True,
+        read_only=True,
+        help_text=_(
+            "Growth since the baseline against the growth needed by now to meet the goal by the deadline: "
+            "on_track (at least 95% of it, or met), needs_acceleration (60-95%), limited_progress (under 60%), "
+            "regression (moved away from the goal). Null without data or goal, and for '=' targets."
+        ),
+    )
+    trajectory_display = serializers.SerializerMethodField()
+    pace = serializers.SerializerMethodField(
+        help_text=_("Growth since the baseline / growth needed by now (1 = exactly on pace); null when none is needed.")
+    )
+    pipeline = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        read_only=True,
+        help_text=_(
+            "Expected additions from the applications open now (by stage, times the historical approval rate of "
+            "that stage), for registry targets that an award programme counts toward; null otherwise or for a "
+            "past date."
+        ),
+    )
+    expected_at_deadline = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        read_only=True,
+        help_text=_("value + pipeline (null when no pipeline applies)."),
+    )
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
-    def get_percent(self, row: TargetProgress) -> float | None:
+    def get_percent(self, row: TargetStatus) -> float | None:
         percent = row.percent
         return None if percent is None else round(percent, 2)
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_pace(self, row: TargetStatus) -> float | None:
+        return None if row.pace is None else round(row.pace, 4)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_trajectory_display(self, row: TargetStatus) -> str | None:
+        return None if row.trajectory is None else str(Trajectory(row.trajectory).label)
 
 
 class TargetProgressSerializer(TargetSerializer):
@@ -92,7 +154,7 @@ class TargetProgressSerializer(TargetSerializer):
         read_only_fields = fields
 
 
-def _targets_with_progress(rows: list[TargetProgress]) -> list[Target]:
+def _targets_with_progress(rows: list[TargetStatus]) -> list[Target]:
     for row in rows:
         row.target.progress = row
     return [row.target for row in rows]
@@ -133,7 +195,10 @@ class ProgressQuerySerializer(serializers.Serializer):
         slug_field="code",
         queryset=Region.objects.leagues(),
         required=False,
-        help_text=_("Code of a league/city: count its registry records (counties included) and its own reports."),
+        help_text=_(
+            "Code of a league/city: count its registry records (counties included) and its own reports, and judge "
+            "them against its allocation."
+        ),
         error_messages={"does_not_exist": _("There is no league or city with the code {value}.")},
     )
 

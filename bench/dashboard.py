@@ -1,0 +1,176 @@
+"""Dashboard benchmark (DESIGN section 9: the full dashboard under 300 ms at 100k brands and 1M certifications).
+
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/registry_bench   # filled by bench/generate.py
+    .venv/bin/python bench/dashboard.py [--runs 20] [--warmup 2] [--league 150200] [--explain]
+
+Times, against the current plan on today's date: ``target_statuses`` (the region and one league/city),
+``league_table``, ``yearly_series``, the three one after the other (what a full dashboard needs from
+the engine), ``progress_dashboard`` (the same three from one grouped scan per register), and a GET of
+the /progress/ page through Django's test Client (whatever that page shows at the time). Each case
+runs ``--warmup`` times, then ``--runs`` times; p50, p95 and max are printed in ms with the number of
+queries. PASS/FAIL is the p95 of each full-dashboard case and of the page against the budget (300 ms).
+PostgreSQL settings can be tried without code through libpq, e.g. ``PGOPTIONS="-c jit=off"``.
+``--explain`` prints EXPLAIN (ANALYZE, BUFFERS) of every query of the full dashboard that took more
+than 5 ms. Exits 1 when a budget fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import math
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from awards.models import Application, Decision  # noqa: E402
+from brands.models import Brand, Trademark  # noqa: E402
+from certifications.models import Certification, DemonstrationZone  # noqa: E402
+from core.models import Enterprise, Region  # noqa: E402
+from geo_indications.models import GIMarkUser, GIProduct  # noqa: E402
+from targets.models import Plan  # noqa: E402
+from targets.progress import league_table, progress_dashboard, target_statuses, yearly_series  # noqa: E402
+
+BUDGET_MS = 300.0
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def measure(fn: Callable[[], object], *, runs: int, warmup: int) -> tuple[list[float], int]:
+    for _ in range(warmup):
+        fn()
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    # An execute wrapper, not CaptureQueriesContext: a request through the test Client resets the query log.
+    with connection.execute_wrapper(count):
+        fn()
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings, len(queries)
+
+
+def explain(fn: Callable[[], object], threshold_ms: float = 5.0) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        fn()
+    for query in queries.captured_queries:
+        if float(query["time"]) * 1000 < threshold_ms:
+            continue
+        print(f"\n-- {float(query['time']) * 1000:.1f} ms\n{query['sql'][:300]}...")
+        with connection.cursor() as cur:
+            cur.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
+            for (line,) in cur.fetchall():
+                print("   ", line)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--league", default="150200", help="league/city code for the per-league case")
+    parser.add_argument("--budget", type=float, default=BUDGET_MS, help="ms, for the p95 of the full dashboard")
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slow queries of the dashboard")
+    parser.add_argument("--only", default="", help="run only the cases whose name contains this text")
+    args = parser.parse_args(argv)
+    if connection.vendor != "postgresql":
+        print("bench/dashboard.py measures PostgreSQL: set DATABASE_URL=postgres://... (see bench/generate.py).")
+        return 2
+    plan = Plan.objects.current()
+    if plan is None:
+        print("No plan: run bench/generate.py first.")
+        return 2
+    today = timezone.localdate()
+    league = Region.objects.get(code=args.league)
+    setup_test_environment()  # lets the test Client's "testserver" host in
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    def dashboard() -> None:
+        target_statuses(plan, as_of=today)
+        league_table(plan, as_of=today)
+        yearly_series(plan, until=today)
+
+    def page() -> None:
+        response = client.get("/progress/")
+        assert response.status_code == 200, response.status_code
+
+    cases: list[tuple[str, Callable[[], object]]] = [
+        ("target_statuses, region", lambda: target_statuses(plan, as_of=today)),
+        (f"target_statuses, league {league.code}", lambda: target_statuses(plan, as_of=today, league=league)),
+        ("league_table", lambda: league_table(plan, as_of=today)),
+        (f"yearly_series {plan.period_start.year}-{today.year}", lambda: yearly_series(plan, until=today)),
+        ("full dashboard (the three above)", dashboard),
+        ("progress_dashboard (the three, one scan)", lambda: progress_dashboard(plan, as_of=today)),
+        ("GET /progress/", page),
+    ]
+    counts = {
+        model.__name__: model.objects.count()
+        for model in (Enterprise, Brand, Certification, Trademark, DemonstrationZone, GIProduct, GIMarkUser)
+    }
+    counts |= {"Application": Application.objects.count(), "Decision": Decision.objects.count()}
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version")
+        pg = cur.fetchone()[0]
+    print(f"date {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; nproc {os.cpu_count()}; CPU {cpu_model()}")
+    print(f"PostgreSQL {pg}; Python {platform.python_version()}; load average {os.getloadavg()[0]:.1f} at start")
+    print("rows: " + ", ".join(f"{name} {n:,}" for name, n in counts.items()))
+    print(f"plan {plan.code}: {plan.targets.count()} targets; as of {today}; {args.runs} runs after {args.warmup}")
+    print(f"\n{'case':45} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    results = {}
+    for name, fn in cases:
+        if args.only and args.only not in name:
+            continue
+        timings, queries = measure(fn, runs=args.runs, warmup=args.warmup)
+        results[name] = percentile(timings, 95)
+        print(
+            f"{name:45} {queries:>7} {percentile(timings, 50):>8.1f} {results[name]:>8.1f} {max(timings):>8.1f}",
+            flush=True,
+        )
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    failed = False
+    for name in ("full dashboard (the three above)", "progress_dashboard (the three, one scan)", "GET /progress/"):
+        if name in results:
+            ok = results[name] <= args.budget
+            failed |= not ok
+            print(f"{'PASS' if ok else 'FAIL'}: {name} p95 {results[name]:.1f} ms (budget {args.budget:.0f} ms)")
+    if args.explain:
+        explain(dashboard)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
