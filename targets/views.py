@@ -1,4 +1,5 @@
-"""Pages that draw on every register: the home page, progress against the plan, an enterprise's profile.
+"""Pages that draw on every register: the home page and an enterprise's profile (the progress pages are in
+``views_progress``).
 
 They live here because targets is the one app allowed to import all the registers
 (core <- geo_indications <- brands <- certifications <- awards <- targets).
@@ -10,8 +11,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django import forms
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy as _
 
 from brands.selectors import public_brands, public_trademarks
 from certifications.selectors import public_certifications, public_zones
-from core.selectors import leagues, public_enterprises
+from core.selectors import public_enterprises
 from geo_indications.selectors import enterprise_gi_mark_uses, public_gi_products
 from targets.models import Comparator, Plan
-from targets.selectors import TargetProgress, allocations_for, plan_progress
+from targets.selectors import TargetProgress, plan_progress
 
 HEADLINE_GROUPS = ("brand_building", "certification")
 # Units for which "% of target" reads as nonsense (a rate of 95% against 96% is not "99% done").
@@ -95,47 +95,6 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     context = {"plan": plan, "today": today, "headline": headline, "registers": registers}
     return render(request, "targets/home.html", context)
-
-
-class ProgressFilterForm(forms.Form):
-    plan = forms.ModelChoiceField(
-        label=_("Plan"), queryset=Plan.objects.all(), to_field_name="code", required=False, empty_label=None
-    )
-    league = forms.ModelChoiceField(
-        label=_("League / city"),
-        queryset=leagues(),
-        to_field_name="code",
-        required=False,
-        empty_label=_("Whole autonomous region"),
-    )
-
-
-def progress(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    plan_code = request.GET.get("plan")
-    if plan_code:
-        plan = get_object_or_404(Plan, code=plan_code)
-    else:
-        plan = Plan.objects.current()
-        if plan is None:
-            raise Http404("No plan has been loaded.")
-    form = ProgressFilterForm(request.GET or None, initial={"plan": plan.code})
-    region = form.cleaned_data.get("league") if form.is_bound and form.is_valid() else None
-    rows = plan_progress(plan, as_of=today, region=region)
-    if region is None:
-        table = [judge(p, p.target.value, today) for p in rows]
-    else:
-        allocated = allocations_for(plan, region)
-        table = [judge(p, allocated.get(p.target.pk), today) for p in rows]
-    context = {
-        "plan": plan,
-        "form": form,
-        "region": region,
-        "today": today,
-        "rows": table,
-        "show_plan_choice": len(form.fields["plan"].choices) > 1,
-    }
-    return render(request, "targets/progress.html", context)
 
 
 def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
