@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("geo_indications.urls")),
     path("", include("brands.urls")),
     path("", include("certifications.urls")),
+    path("progress/", include("targets.urls_reports")),
     path("", include("targets.urls")),
     path("accounts/", include("core.urls_accounts")),
     path("portal/", include("awards.urls_portal")),
