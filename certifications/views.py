@@ -7,9 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
+from certifications.exports import CERTIFICATIONS, ZONES
 from certifications.filters import CertificationFilter, DemonstrationZoneFilter
 from certifications.selectors import public_certifications, public_zones
-from core.views import RegisterListView
+from core.views import RegisterListView, register_export
 
 
 class CertificationListView(RegisterListView):
@@ -17,6 +18,7 @@ class CertificationListView(RegisterListView):
     template_name = "certifications/certification_list.html"
     title = _("Certifications")
     search_placeholder = _("Certificate number, product, holder or certifying body")
+    export_url_name = "certifications:certification_export"
 
     def get_queryset(self) -> QuerySet:
         return public_certifications()
@@ -27,6 +29,7 @@ class ZoneListView(RegisterListView):
     template_name = "certifications/zone_list.html"
     title = _("Demonstration zones and pilots")
     search_placeholder = _("Zone name or lead body")
+    export_url_name = "certifications:zone_export"
 
     def get_queryset(self) -> QuerySet:
         return public_zones()
@@ -40,6 +43,14 @@ def certification_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     zone = get_object_or_404(public_zones(), pk=pk)
     return render(request, "certifications/zone_detail.html", {"zone": zone})
+
+
+def certification_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return register_export(request, fmt=fmt, list_view=CertificationListView, export=CERTIFICATIONS)
+
+
+def zone_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return register_export(request, fmt=fmt, list_view=ZoneListView, export=ZONES)
 
 
 certification_list = CertificationListView.as_view()

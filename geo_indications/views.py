@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
-from core.views import RegisterListView
+from core.views import RegisterListView, register_export
+from geo_indications.exports import GI_PRODUCTS
 from geo_indications.filters import GIProductFilter
 from geo_indications.selectors import gi_mark_users, public_gi_products
 
@@ -17,6 +18,7 @@ class GIProductListView(RegisterListView):
     template_name = "geo_indications/gi_list.html"
     title = _("Geographic indication products")
     search_placeholder = _("Product, category or announcement number")
+    export_url_name = "geo_indications:gi_export"
 
     def get_queryset(self) -> QuerySet:
         return public_gi_products()
@@ -30,6 +32,10 @@ def gi_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "mark_users": gi_mark_users(gi_product).select_related("enterprise__region__parent"),
     }
     return render(request, "geo_indications/gi_detail.html", context)
+
+
+def gi_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return register_export(request, fmt=fmt, list_view=GIProductListView, export=GI_PRODUCTS)
 
 
 gi_list = GIProductListView.as_view()
