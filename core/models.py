@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -231,12 +231,30 @@ class AuditEventQuerySet(models.QuerySet):
     def delete(self):
         raise TypeError("Audit events are append-only")
 
+    def bulk_create(self, objs, *args, **kwargs) -> list[AuditEvent]:
+        """Chain the events in list order, then insert them (under the chain head's lock)."""
+        from core.audit import audit_chain_append  # core.audit imports this module
+
+        if kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts") or len(args) > 1:
+            raise TypeError("Audit events are append-only: every event is inserted, none skipped or merged")
+        objs = list(objs)
+        using = self.db
+        with transaction.atomic(using=using, savepoint=False):
+            audit_chain_append(objs, using=using)
+            return super().bulk_create(objs, *args, **kwargs)
+
 
 class AuditEvent(models.Model):
     """One state change: who did what to which object, with the values before and after.
 
     Append-only: written in the same transaction as the change (``core.audit.audit``), never
     updated or deleted by the application or the admin.
+
+    Tamper-evident: the events form a SHA-256 hash chain. Each event has a gap-free ``sequence``,
+    the ``previous_hash`` of the event before it and its own ``hash`` over a canonical serialisation
+    of its content and ``previous_hash`` (``core.audit.audit_event_hash``). Appends lock the one
+    ``AuditChainHead`` row, so the chain never forks; ``manage.py check_audit_trail`` recomputes it
+    and names every altered, inserted or deleted event.
     """
 
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
@@ -249,6 +267,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True, editable=False)
+    previous_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -264,7 +285,34 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             raise TypeError("Audit events are append-only")
-        super().save(*args, **kwargs)
+        from core.audit import audit_chain_append  # core.audit imports this module
+
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        # The head stays locked until the caller's transaction commits: the next append waits for it.
+        with transaction.atomic(using=using, savepoint=False):
+            audit_chain_append([self], using=using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit events are append-only")
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit hash chain: one row (pk 1) holding the last event's sequence and hash.
+
+    Every append locks it (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions
+    serialise writers) until its transaction commits, which keeps the sequence gap-free and the chain
+    unforked. It also lets ``check_audit_trail`` notice events deleted from the end of the chain.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    sequence = models.PositiveBigIntegerField(_("sequence"), default=0)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="audit_chain_head_single_row")]
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.hash[:12]}"
