@@ -45,7 +45,6 @@ from awards.serializers import (
     ObjectionReceiptSerializer,
     ObjectionSerializer,
     OptionalReasonsInput,
-    ProblemSerializer,
     ReasonsInput,
     RequestInfoInput,
     RespondInput,
@@ -55,6 +54,7 @@ from awards.serializers import (
 )
 from awards.workflow import State
 from core import ratelimit
+from core.api_schema import ProblemSerializer
 from core.errors import PermissionDenied
 from core.models import RegionLevel, Role, User
 

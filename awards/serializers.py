@@ -8,6 +8,7 @@ state. No serializer here carries an enterprise's contact details or credit grad
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.serializers import PolymorphicProxySerializerExtension
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
@@ -26,18 +27,6 @@ from brands.models import Brand
 from core.api_registers import EnterpriseSummarySerializer
 from core.models import Role, User
 from geo_indications.models import GIProduct
-
-# ---------------------------------------------------------------------------------------------
-# Errors (what core.api.exception_handler answers)
-
-
-class ProblemSerializer(serializers.Serializer):
-    """A refusal: a stable ``code`` (``not_found``, ``forbidden``, ``invalid_transition``, ...) and a
-    message for people in the request's language."""
-
-    code = serializers.CharField(required=False)
-    detail = serializers.CharField()
-
 
 # ---------------------------------------------------------------------------------------------
 # Nested representations
@@ -142,7 +131,23 @@ class ApplicationWorkspaceSerializer(_ApplicationBase):
         return Review.objects.filter(assignment__application=obj).count()
 
 
-ApplicationOutput = PolymorphicProxySerializer(
+class AnyOfProxySerializer(PolymorphicProxySerializer):
+    """One of ``serializers``, documented as ``anyOf``: use it where one view is a subset of another,
+    so that a payload of the larger view fits both and ``oneOf`` ("exactly one") would be false."""
+
+
+class AnyOfProxySerializerExtension(PolymorphicProxySerializerExtension):
+    target_class = AnyOfProxySerializer
+    priority = 1
+
+    def map_serializer(self, auto_schema, direction) -> dict:
+        schema = super().map_serializer(auto_schema, direction)
+        return {"anyOf": schema.pop("oneOf"), **schema}
+
+
+# The applicant's view is a subset of the workspace view (found by the API fuzz run: under oneOf every
+# workspace payload was invalid, since it fits both).
+ApplicationOutput = AnyOfProxySerializer(
     component_name="ApplicationView",
     serializers=[ApplicationPortalSerializer, ApplicationWorkspaceSerializer],
     resource_type_field_name=None,

@@ -13,6 +13,8 @@ from core.errors import DomainError
 class ReadOnlyOrStaff(permissions.BasePermission):
     """Anyone may read the public registers; only programme-office staff may write."""
 
+    allows_anonymous_reads = True  # the schema lists "no credentials" for reads (core.api_schema)
+
     def has_permission(self, request, view) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True

@@ -91,6 +91,8 @@ class EnterpriseSerializer(serializers.ModelSerializer):
 
     region = RegionSerializer(read_only=True)
     industry_display = serializers.CharField(source="get_industry_display", read_only=True)
+    # allow_blank: the schema then says "a URI or empty"; most enterprises have none (found by the API fuzz run).
+    website = serializers.URLField(read_only=True, allow_blank=True, label=_("website"))
 
     class Meta:
         model = Enterprise
