@@ -4,8 +4,11 @@ Also the OpenAPI 3 schema (``api-schema``) and its documentation page (``api-doc
 serves Swagger UI from the drf-spectacular-sidecar static files: no CDN, works offline.
 """
 
+from django.conf import settings
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from awards.api import ApplicationViewSet, AssignmentViewSet, NoticeViewSet, ObjectionViewSet
@@ -34,9 +37,15 @@ router.register("notices", NoticeViewSet, basename="notice")
 router.register("objections", ObjectionViewSet, basename="objection")
 router.register("award-certificates", CertificateDeskViewSet, basename="award-certificate")
 
+# The only exception to the site's Content Security Policy (settings.SECURE_CSP): Swagger UI ships an inline
+# <style> and sets style attributes as it draws. Its start-up script is served as a file by the split view
+# (``?script``), so scripts stay as strict as everywhere else.
+SWAGGER_UI_CSP = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
+api_docs_view = csp_override(SWAGGER_UI_CSP)(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", api_docs_view, name="api-docs"),
     path("verify/", VerifyView.as_view(), name="api-verify"),
     path("verify/file/", VerifyFileView.as_view(), name="api-verify-file"),
     *router.urls,

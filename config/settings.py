@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,7 +60,11 @@ def _require(name: str, dev_default: str) -> str:
 
 
 SECRET_KEY = _require("DJANGO_SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+ALLOWED_HOSTS = [
+    host.strip()
+    for host in _require("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if host.strip()
+]
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -75,6 +80,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # The database backend of Django's tasks framework and its worker (manage.py db_worker).
+    "django_tasks_db",
     # Domain apps, in their dependency order (see DESIGN.md section 2).
     "core",
     "geo_indications",
@@ -86,6 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -111,6 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -132,6 +141,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's JIT compiles every large aggregate (the progress counts) for 100-150 ms and gains nothing
+    # at this size: the dashboard at 1M certifications goes from 411 to 263 ms p95 without it (docs/benchmarks.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = env_str("DATABASE_PG_OPTIONS", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -147,8 +160,26 @@ AUTH_PASSWORD_VALIDATORS = [
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions read from the shared cache and written through to the database: every worker sees them, and
+    # a Redis restart or eviction does not sign anybody out (run ``manage.py clearsessions`` daily). Without
+    # Redis, Django's default database sessions.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background jobs (batch issuing, imports, annual reports) through Django's tasks framework. "immediate" runs a
+# task at once in the process that enqueues it (development); "database" stores it for ``manage.py db_worker``
+# (django-tasks-db), a separate process. A dotted path names any other backend.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate" if DEBUG else "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+            "dummy": "django.tasks.backends.dummy.DummyBackend",
+        }.get(TASKS_BACKEND, TASKS_BACKEND),
+    }
+}
 
 # Internationalisation: Simplified Chinese by default, English available.
 LANGUAGE_CODE = "zh-hans"
@@ -174,6 +205,38 @@ STORAGES = {
     },
 }
 
+# --- HTTPS and browser protections (checked by ``manage.py check --deploy``; .ci/check-deploy) ---
+# Behind a reverse proxy that terminates TLS (TRUSTED_PROXY_COUNT > 0) the proxy's X-Forwarded-Proto says
+# whether the visitor used https. The proxy must overwrite that header, never pass the client's on.
+if env_int("TRUSTED_PROXY_COUNT", 0) > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer's plain-http health check, e.g. "^healthz$" (regular expressions, without the leading slash).
+SECURE_REDIRECT_EXEMPT = env_list("DJANGO_SECURE_REDIRECT_EXEMPT")
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+# "preload" only matters once the registrable domain is submitted to the browsers' preload list.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content Security Policy, in development too so that a page that needs an inline script or style breaks at
+# once. Nothing inline: scripts and styles come from our static files. A page may opt a single element in with
+# ``{% csp_nonce_attr %}`` (the admin does); the nonce is only added to the header on such pages. The API's
+# Swagger UI page has its own, looser, policy (config/api.py).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+
 # Certificates (DESIGN section 5). The Ed25519 private key never enters the repository or the database:
 # CERTIFICATE_SIGNING_KEY holds it as PEM (a secret store), or CERTIFICATE_SIGNING_KEY_FILE names a file
 # outside the checkout. In development a key is generated on first use into the git-ignored keys/.
@@ -195,14 +258,32 @@ CERTIFICATE_SEAL_IMAGE = Path(
     env_str("CERTIFICATE_SEAL_IMAGE", str(BASE_DIR / "awards" / "certificates" / "assets" / "seal.png"))
 )
 
+# Open-data downloads: XLSX is refused above this many rows (Excel's own limit is 1,048,576); CSV and JSON stream.
+EXPORT_XLSX_MAX_ROWS = env_int("EXPORT_XLSX_MAX_ROWS", 100_000)
+
 # Uploads: images are checked by content, capped, and re-encoded (core/images.py).
 IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 25_000_000)
 IMPORT_UPLOAD_MAX_BYTES = env_int("IMPORT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
-# Django 6.1 mailers (EMAIL_BACKEND is deprecated); console output in development.
-MAILERS = {"default": {"BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
+# Django 6.1 mailers (EMAIL_BACKEND is deprecated); console output in development, SMTP in production (by
+# default a relay on the same machine, localhost:25, as Django's own EMAIL_HOST default).
+EMAIL_BACKEND_PATH = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
+if EMAIL_BACKEND_PATH == "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {
+        "host": env_str("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 25),
+        "username": env_str("EMAIL_HOST_USER"),
+        "password": env_str("EMAIL_HOST_PASSWORD"),
+        "use_tls": env_bool("EMAIL_USE_TLS", default=False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", default=False),
+        "timeout": env_int("EMAIL_TIMEOUT", 10),
+    }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "registry@localhost")
 
 REST_FRAMEWORK = {
@@ -216,7 +297,7 @@ REST_FRAMEWORK = {
     # Sorting is the FilterSet's ``ordering`` filter, the same as on the pages.
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.RegistryPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api_schema.RegistryAutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 

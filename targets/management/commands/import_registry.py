@@ -1,16 +1,20 @@
-"""manage.py import_registry KIND FILE [--dry-run] [--lang zh-hans|en]
+"""manage.py import_registry KIND FILE [--dry-run] [--lang zh-hans|en] [--background]
 
 Exit code 0 when every row was imported, 1 when some rows failed (the good ones are imported),
-2 when the file cannot be read or the kind is unknown.
+2 when the file cannot be read or the kind is unknown. With --background the file is copied to private
+media and the import is enqueued for the task worker (targets/tasks.py); the command prints the task id.
 """
 
 from __future__ import annotations
 
 import getpass
 import unicodedata
+import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -45,6 +49,11 @@ def _os_user() -> str:
         return "unknown"
 
 
+def import_storage() -> FileSystemStorage:
+    """Where files wait for a background import: private media, shared by the app servers and the worker."""
+    return FileSystemStorage(location=Path(settings.PRIVATE_MEDIA_ROOT) / "imports", base_url=None)
+
+
 class Command(BaseCommand):
     help = (
         "Import register records (enterprises, brands, trademarks, GI products, certifications, zones) from CSV/XLSX."
@@ -56,12 +65,17 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check every row, save nothing")
         parser.add_argument("--lang", choices=["zh-hans", "en"], default=settings.LANGUAGE_CODE)
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--background", action="store_true", help="enqueue for the task worker and print the task id"
+        )
 
-    def handle(self, *args, kind: str, file: str, dry_run: bool, lang: str, no_progress: bool, **options) -> None:
+    def handle(
+        self, *args, kind: str, file: str, dry_run: bool, lang: str, no_progress: bool, background: bool, **options
+    ) -> None:
         with override(lang):
-            self._handle(kind=kind, path=Path(file), dry_run=dry_run, progress=not no_progress)
+            self._handle(kind=kind, path=Path(file), dry_run=dry_run, progress=not no_progress, background=background)
 
-    def _handle(self, *, kind: str, path: Path, dry_run: bool, progress: bool) -> None:
+    def _handle(self, *, kind: str, path: Path, dry_run: bool, progress: bool, background: bool = False) -> None:
         try:
             importer = get_importer(kind)
         except UnknownKind as exc:
@@ -73,6 +87,10 @@ class Command(BaseCommand):
                 _("Cannot read %(file)s: %(error)s") % {"file": path, "error": exc.strerror or exc},
                 returncode=EXIT_UNREADABLE,
             ) from None
+        actor_label = f"manage.py import_registry ({_os_user()})"
+        if background:
+            self._enqueue(kind=kind, data=data, file_name=path.name, dry_run=dry_run, actor_label=actor_label)
+            return
         try:
             table = read_table(data, path.name)
             with tqdm(
@@ -82,7 +100,7 @@ class Command(BaseCommand):
                     table,
                     file_name=path.name,
                     dry_run=dry_run,
-                    actor_label=f"manage.py import_registry ({_os_user()})",
+                    actor_label=actor_label,
                     progress=lambda done, _total: bar.update(done - bar.n),
                 )
         except ImportFileError as exc:
@@ -98,6 +116,15 @@ class Command(BaseCommand):
                 else _("%(failed)d of %(rows)d rows would fail.") % {"failed": report.failed, "rows": report.rows},
                 returncode=EXIT_ROWS_FAILED,
             )
+
+    def _enqueue(self, *, kind: str, data: bytes, file_name: str, dry_run: bool, actor_label: str) -> None:
+        from targets.tasks import registry_import
+
+        stored_name = import_storage().save(f"{uuid.uuid4().hex}-{file_name}", ContentFile(data))
+        result = registry_import.enqueue(
+            kind=kind, stored_name=stored_name, file_name=file_name, dry_run=dry_run, actor_label=actor_label
+        )
+        self.stdout.write(_("Task %(id)s: %(status)s.") % {"id": result.id, "status": result.status})
 
     def write_report(self, report: ImportReport) -> None:
         register = get_importer(report.kind).model._meta.verbose_name_plural
