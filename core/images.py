@@ -65,6 +65,9 @@ def clean_image(uploaded, *, name: str = "image") -> CleanImage:
                 probe.verify()
             img = Image.open(io.BytesIO(data))
             img.load()
+            # Keep the pixels only: Pillow's writers copy parts of the file's metadata back into the new file
+            # (a JPEG's COM segment, which can carry a PHP or HTML payload). Transparency is pixel data.
+            img.info = {key: value for key, value in img.info.items() if key == "transparency"}
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(
             _("The image has too many pixels (the limit is %(limit)d megapixels)."),
