@@ -15,11 +15,13 @@ from rest_framework import permissions, serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from awards.certificates import verification
 from awards.certificates.verification import Outcome
-from awards.views_certificates import capped_upload, too_large_verdict
+from awards.views_certificates import capped_upload, too_large_verdict, verify_allowed
+from core.api_schema import ProblemSerializer
 
 # --- input --------------------------------------------------------------------------------------
 
@@ -93,14 +95,32 @@ class VerdictSerializer(serializers.Serializer):
 
 MALFORMED = OpenApiResponse(description=_("The request is malformed; each field with its message."))
 VERDICT = OpenApiResponse(VerdictSerializer, description=_("The answer, whatever the outcome."))
+TOO_MANY = OpenApiResponse(
+    ProblemSerializer, description=_("Too many verifications from this address; Retry-After says when to try again.")
+)
 
 
 # --- views --------------------------------------------------------------------------------------
 
 
+class VerifyThrottle(BaseThrottle):
+    """The verify pages' counter (``views_certificates.verify_allowed``): one limit per client address for the
+    pages and the API together, exact across workers with Redis (core.ratelimit)."""
+
+    seconds = 60
+
+    def allow_request(self, request: Request, view) -> bool:
+        allowed, self.seconds = verify_allowed(request._request)
+        return allowed
+
+    def wait(self) -> float:
+        return float(self.seconds)
+
+
 class PublicVerifyView(APIView):
     authentication_classes: list = []  # public: no session, so no CSRF and no session lookup
     permission_classes = [permissions.AllowAny]
+    throttle_classes = [VerifyThrottle]
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -124,7 +144,7 @@ class VerifyView(PublicVerifyView):
             OpenApiParameter("p", OpenApiTypes.STR, description="The QR code's signed details (base64url)."),
             OpenApiParameter("s", OpenApiTypes.STR, description="The QR code's signature (base64url)."),
         ],
-        responses={200: VERDICT, 400: MALFORMED},
+        responses={200: VERDICT, 400: MALFORMED, 429: TOO_MANY},
         auth=[],
         tags=["verify"],
     )
@@ -150,7 +170,7 @@ class VerifyFileView(PublicVerifyView):
             "matches. Up to 5 MB; the upload is not kept. Every outcome answers 200; `outcome` says which."
         ),
         request={"multipart/form-data": VerifyFileInput},
-        responses={200: VERDICT, 400: MALFORMED},
+        responses={200: VERDICT, 400: MALFORMED, 429: TOO_MANY},
         auth=[],
         tags=["verify"],
     )

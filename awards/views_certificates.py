@@ -8,7 +8,9 @@ enterprise's own record, the actors of the history and anything else internal ar
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -27,6 +29,7 @@ from awards.certificates import signing, verification
 from awards.certificates.models import Certificate, CertificateAction
 from awards.certificates.verification import NUMBER_RE, Outcome, Verdict, public_certificate
 from awards.forms_review import NoSuffix
+from core import ratelimit
 
 # --- uploads: kept in memory, never stored, never read beyond the cap -----------------------------
 
@@ -166,6 +169,30 @@ class FileForm(NoSuffix, forms.Form):
 # --- pages --------------------------------------------------------------------------------------
 
 
+def verify_allowed(request: HttpRequest) -> tuple[bool, int]:
+    """Count one verification for the client (the pages and the API share the counter, VERIFY_RATE).
+
+    Returns whether it is within the limit, and the seconds until the window ends."""
+    limit, window = ratelimit.verify_rate()
+    allowed = ratelimit.hit("verify", ratelimit.client_address(request), limit=limit, window=window)
+    return allowed, ratelimit.retry_after(window)
+
+
+def throttled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A verify page, limited per client address: past the limit a 429 page with Retry-After."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        allowed, wait = verify_allowed(request)
+        if not allowed:
+            response = render(request, "certificates/rate_limited.html", {"seconds": wait}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _verify_page(
     request: HttpRequest, *, number_form: NumberForm, file_form: FileForm, verdict: Verdict | None = None
 ) -> HttpResponse:
@@ -192,6 +219,7 @@ def _verify_upload(request: HttpRequest, handler: CappedMemoryUpload) -> HttpRes
 @never_cache
 @csrf_exempt  # CSRF is checked by _verify_upload, once the upload handler is in place
 @require_http_methods(["GET", "HEAD", "POST"])
+@throttled
 def verify(request: HttpRequest) -> HttpResponse:
     """The verify page: a number (GET ?number=) or the PDF file (POST), answered on the same page."""
     if request.method == "POST":
@@ -208,6 +236,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_safe
+@throttled
 def verify_number(request: HttpRequest, number: str) -> HttpResponse:
     """The public page of one certificate: the live answer, the record and its history.
 
@@ -228,6 +257,7 @@ def verify_number(request: HttpRequest, number: str) -> HttpResponse:
 
 @never_cache
 @require_safe
+@throttled
 def verify_qr(request: HttpRequest, number: str) -> HttpResponse:
     """What a phone opens from the QR code: the signature checked by the server, the signed details next
     to the live record, and the same signature checked again by the visitor's own browser (static/js/verify.js)."""

@@ -301,6 +301,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 
+# Public verification (the verify pages and /api/v1/verify/ together, not /verify/keys.json) per client
+# address and window, counted in the cache (core.ratelimit): exact across workers with REDIS_URL.
+VERIFY_RATE = env_str("VERIFY_RATE", "60/minute")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Inner Mongolia Brand Cultivation and Certification Registry API",
     "DESCRIPTION": "Public, read-only access to every register and to progress against the plan targets.",

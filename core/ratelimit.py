@@ -1,13 +1,18 @@
 """A fixed-window counter per client in Django's cache, shared by every worker that shares the cache.
 
-``cache.add`` creates the window's counter only if it is missing (atomic in Redis, Memcached and
-the local-memory cache) and ``cache.incr`` counts atomically, so concurrent requests can never
-both be the fifth.
+Windows are aligned to the clock (a 60-second window is a calendar minute) and the window's number is
+part of the key, so every worker counts into the same key and a new window starts from zero. ``cache.add``
+creates the window's counter only if it is missing (SET NX in Redis; atomic in Memcached and the
+local-memory cache) and ``cache.incr`` counts atomically (Redis INCRBY), so concurrent requests in
+different workers can never both be the fifth: with Redis the limit holds exactly across processes (a
+DRF cache throttle, which reads, appends and writes back a list, does not; FIELD_NOTES). With the
+local-memory cache (development, tests) it is exact per process.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -53,13 +58,34 @@ def account_email_rate() -> tuple[int, int]:
     return parse_rate(settings.ACCOUNT_EMAIL_RATE)
 
 
+def verify_rate() -> tuple[int, int]:
+    """Public verification requests per client, the pages and the API together (VERIFY_RATE)."""
+    return parse_rate(settings.VERIFY_RATE)
+
+
+def now() -> float:
+    """The clock the windows follow (a function so that tests can move it)."""
+    return time.time()
+
+
+def retry_after(window: int) -> int:
+    """Seconds until the current window ends: what a refused client is told to wait (Retry-After)."""
+    return max(1, window - int(now()) % window)
+
+
+def count(scope: str, ident: str, *, window: int) -> int:
+    """Count one event for ``ident`` in the current window and return the window's count so far."""
+    key = f"ratelimit:{scope}:{ident}:{int(now()) // window}"
+    # The key outlives its window by a little at most: the window's number keeps windows apart.
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        return cache.incr(key)
+    except ValueError:  # evicted between add() and incr(): start it again
+        if cache.add(key, 1, timeout=window + 1):
+            return 1
+        return cache.incr(key)
+
+
 def hit(scope: str, ident: str, *, limit: int, window: int) -> bool:
     """Count one event for ``ident``; False when it is over ``limit`` in the current window."""
-    key = f"ratelimit:{scope}:{ident}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window expired between add() and incr()
-        cache.add(key, 1, timeout=window)
-        count = 1
-    return count <= limit
+    return count(scope, ident, window=window) <= limit

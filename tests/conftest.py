@@ -59,3 +59,12 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def steady_rate_clock(monkeypatch):
+    """Rate-limit windows follow the clock; a test that happens to run across a window boundary would see its
+    counter reset. The clock stands still in the middle of a window unless a test moves it itself."""
+    from core import ratelimit
+
+    monkeypatch.setattr(ratelimit, "now", lambda: 1_800_000_030.0)

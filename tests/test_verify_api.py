@@ -222,7 +222,7 @@ def test_the_schema_describes_both_endpoints():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     get = schema["paths"]["/api/v1/verify/"]["get"]
     assert {p["name"] for p in get["parameters"]} == {"number", "p", "s"}
-    assert set(get["responses"]) == {"200", "400"}
+    assert set(get["responses"]) == {"200", "400", "429"}
     assert get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Verdict"
     post = schema["paths"]["/api/v1/verify/file/"]["post"]
     assert "multipart/form-data" in post["requestBody"]["content"]
