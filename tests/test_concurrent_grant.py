@@ -1,5 +1,5 @@
-"""Two committee members grant the same application at the same moment: exactly one Award and one
-"application.grant" audit event; the other is told the application has moved on (409).
+"""Two committee members grant the same application at the same moment: exactly one Award, one
+certificate and one "application.grant" audit event; the other is told the application has moved on (409).
 
 PostgreSQL only (CI runs the suite on it too; locally:
 ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/registry_api_test .venv/bin/pytest tests/test_concurrent_grant.py``).
@@ -20,6 +20,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from awards import services
+from awards.certificates.models import Certificate, CertificateSerial
 from awards.models import Application, Award
 from core.errors import InvalidTransition
 from core.models import AuditEvent, Role
@@ -98,6 +99,8 @@ def test_two_simultaneous_grants_through_the_service_make_exactly_one_award(read
     assert overlapped == [True]  # the second grant queued on the row lock while the first held it
     assert sorted(type(r).__name__ for r in results) == ["Application", "InvalidTransition"]
     assert Award.objects.count() == 1
+    assert Certificate.objects.count() == 1  # and exactly one certificate, numbered once
+    assert CertificateSerial.objects.get().last_serial == 1
     assert AuditEvent.objects.filter(action="application.grant").count() == 1
     application.refresh_from_db()
     assert application.state == "granted"
@@ -120,4 +123,5 @@ def test_two_simultaneous_grants_through_the_api_answer_200_and_409(ready):
     refused = next(r for r in responses if r.status_code == 409)
     assert refused.json()["code"] == InvalidTransition.code
     assert Award.objects.count() == 1
+    assert Certificate.objects.count() == 1
     assert AuditEvent.objects.filter(action="application.grant").count() == 1
