@@ -31,8 +31,10 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 
 # Restart each worker after about this many requests (jitter spreads the restarts) so slow leaks never grow.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# Not much lower: each restart stalls the worker's queue for 1-3 s, every few seconds under load at 2,000
+# (bench/load.py, docs/benchmarks.md).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 2000)
 
 # Load Django once in the master and fork: workers start fast and share memory. Django opens no database
 # connection at import, so none is shared between workers.
