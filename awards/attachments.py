@@ -26,8 +26,10 @@ class CleanAttachment:
 
 
 def _safe_name(name: str) -> str:
-    """The file's own name without any directory part (no path traversal), at most 150 characters."""
-    base = Path(name.replace("\\", "/")).name.strip() or "file"
+    """The file's own name without any directory part (no path traversal) or control characters (PostgreSQL
+    refuses a NUL in text), at most 150 characters."""
+    printable = "".join(ch for ch in name if ch.isprintable())
+    base = Path(printable.replace("\\", "/")).name.strip() or "file"
     return base[-150:]
 
 
