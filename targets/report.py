@@ -48,7 +48,8 @@ from core.audit import audit
 from core.models import Region, RegionLevel
 from core.pdf import CJK_FONT, escape_markup, register_cjk_font
 from core.templatetags.registry_tags import UNIT_LABELS
-from targets.charts import format_number, league_bars, trend_chart
+from targets.charts import INK, LINE, RED, format_number, league_bars, trend_chart
+from targets.charts import INK_3 as GREY
 from targets.models import AnnualReport, Comparator, MeasuredBy, Measurement, Plan, RegionalAllocation, Target
 from targets.progress import (
     LeagueTable,
@@ -68,10 +69,7 @@ CHART_WIDTH, SIDE_WIDTH = 328, FRAME_WIDTH - 335
 
 BLUE_900 = HexColor("#0b2f5b")
 BLUE_800 = HexColor("#0b3a6e")
-RED = HexColor("#b3171e")
-INK = HexColor("#1b1f24")
-GREY = HexColor("#5b6570")
-LINE = HexColor("#d5dbe3")
+# The palette shared with the charts (targets.charts); the report adds its table colours.
 ZEBRA = HexColor("#f3f7fc")
 GROUP_BG = HexColor("#e6eef8")
 
