@@ -7,6 +7,9 @@ no CSRF: the endpoints change nothing and read only public fields. Answers are n
 
 from __future__ import annotations
 
+import json
+
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -110,7 +113,9 @@ class VerifyThrottle(BaseThrottle):
     seconds = 60
 
     def allow_request(self, request: Request, view) -> bool:
-        allowed, self.seconds = verify_allowed(request._request)
+        # A request the fast path (VerifyView.dispatch) already counted is not counted twice.
+        counted = getattr(request._request, "verify_counted", None)
+        allowed, self.seconds = counted if counted is not None else verify_allowed(request._request)
         return allowed
 
     def wait(self) -> float:
@@ -128,7 +133,47 @@ class PublicVerifyView(APIView):
         return response
 
 
+def _json(data: dict) -> HttpResponse:
+    """``data`` as DRF's JSONRenderer writes it (UTF-8, compact), with the headers its views send."""
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False), content_type="application/json"
+    )
+    response["Vary"] = "Accept"
+    response["Allow"] = "GET, HEAD, OPTIONS"
+    add_never_cache_headers(response)
+    return response
+
+
 class VerifyView(PublicVerifyView):
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        """The registry's most frequent request, answered without DRF's request wrapping, content negotiation
+        and rendering, which cost more than the check itself (docs/benchmarks.md, "Verification under load").
+
+        Only the plain case takes this path: a GET asking for JSON (no ``format``, no HTML in Accept) with
+        well-formed parameters, within the client's limit. The answer is the one ``get`` below gives. Anything
+        else (a malformed query, a refusal, the browsable API, OPTIONS) goes through DRF as before, with its
+        error answers; the limit is counted once either way."""
+        query = request.GET
+        plain = (
+            request.method == "GET"
+            and "format" not in query
+            and "html" not in request.headers.get("Accept", "")
+            and query.get("number", "").strip()
+            and ("p" in query) == ("s" in query)
+        )
+        if not plain:
+            return super().dispatch(request, *args, **kwargs)
+        request.verify_counted = verify_allowed(request)
+        if not request.verify_counted[0]:
+            return super().dispatch(request, *args, **kwargs)  # DRF's 429 answer, with Retry-After
+        return _json(self.verdict(query["number"].strip(), query.get("p"), query.get("s")).as_public_dict())
+
+    @staticmethod
+    def verdict(number: str, p: str | None, s: str | None) -> verification.Verdict:
+        if p is not None:
+            return verification.verify_qr(number, p, s or "")
+        return verification.verify_number(number)
+
     @extend_schema(
         operation_id="verify_certificate",
         summary="Verify a certificate by number, or a scanned QR code",
@@ -152,11 +197,7 @@ class VerifyView(PublicVerifyView):
         query = VerifyQueryInput(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        if "p" in data:
-            verdict = verification.verify_qr(data["number"], data["p"], data["s"])
-        else:
-            verdict = verification.verify_number(data["number"])
-        return Response(verdict.as_public_dict())
+        return Response(self.verdict(data["number"], data.get("p"), data.get("s")).as_public_dict())
 
 
 class VerifyFileView(PublicVerifyView):

@@ -1,24 +1,34 @@
 """Public verification of certificates: by number, by the QR code's address, by the PDF file (DESIGN section 5).
 
 Every answer comes from ``awards.certificates.verification``, which the API and the offline command call
-too, so the three cannot disagree. Answers are read live and never cached: a revocation shows at once.
+too, so the three cannot disagree. Answers are live: the rows come through ``awards.certificates.lookup``,
+whose cache every change of a certificate or key voids, so a revocation shows at once. The QR page, which
+most visitors open from a scan without a session, is rendered once per answer and process
+(``_render_shared``); only the CSRF token and the time are filled in per request.
 Only public fields reach the templates (``public_certificate`` and the public history below); the holder
 enterprise's own record, the actors of the history and anything else internal are never loaded.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import io
+import json
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -102,8 +112,12 @@ def answer_context(verdict: Verdict) -> dict[str, Any]:
         "tone": TONES.get(verdict.outcome, "invalid"),
         "record": record,
         "file": verdict.file,
-        "checked_at": timezone.localtime(),
+        "checked_at_text": _now_text(),
     }
+
+
+def _now_text() -> str:
+    return timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def public_history(certificate: Certificate) -> list[dict[str, Any]]:
@@ -255,12 +269,61 @@ def verify_number(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "certificates/verify_number.html", context)
 
 
+# --- the QR page, rendered once per content ---------------------------------------------------------
+
+# Stand-ins for the only parts of the QR page that differ between anonymous visitors: the CSRF token of the
+# language form (base.html) and the time of the answer. Letters and digits only, so escaping keeps them whole.
+CSRF_SLOT = "csrfslot4b1e7a9c0d2f"
+TIME_SLOT = "timeslot4b1e7a9c0d2f"
+RENDERED_PAGES = 512
+_rendered_pages: dict[str, str] = {}
+
+
+def _same_for_every_visitor(request: HttpRequest) -> bool:
+    """No session and no pending message: the page shows nothing of the visitor but the CSRF token."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES
+
+
+def _content_key(request: HttpRequest, context: dict[str, Any]) -> str:
+    """Everything the QR page shows, as a digest: the language, the address (the language form returns to
+    it), and the answer itself (the verdict, the record, the key). Two requests with the same digest get the
+    same page; any change of the record or the key changes the answer, so the digest, so the page."""
+    verdict: Verdict = context["answer"]["verdict"]
+    content = [
+        translation.get_language(),
+        request.get_full_path(),
+        verdict.as_public_dict(),
+        context["answer"]["record"],
+        context["key"],
+        str(context["key_status_label"]),
+        context["record_url"],
+    ]
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _render_shared(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """``render``, with the page rendered once per content and process and only the visitor's CSRF token and
+    the time put in for each request (rendering the page costs several times the whole check)."""
+    key = _content_key(request, context)
+    html = _rendered_pages.get(key)
+    if html is None:
+        slotted = {**context, "csrf_token": CSRF_SLOT, "answer": {**context["answer"], "checked_at_text": TIME_SLOT}}
+        html = render_to_string(template, slotted, request)
+        if len(_rendered_pages) >= RENDERED_PAGES:
+            with contextlib.suppress(StopIteration, KeyError):
+                del _rendered_pages[next(iter(_rendered_pages))]  # the oldest page
+        _rendered_pages[key] = html
+    return HttpResponse(html.replace(CSRF_SLOT, get_token(request)).replace(TIME_SLOT, _now_text()))
+
+
 @never_cache
 @require_safe
 @throttled
 def verify_qr(request: HttpRequest, number: str) -> HttpResponse:
     """What a phone opens from the QR code: the signature checked by the server, the signed details next
-    to the live record, and the same signature checked again by the visitor's own browser (static/js/verify.js)."""
+    to the live record, and the same signature checked again by the visitor's own browser (static/js/verify.js).
+
+    Most visitors come from a scan, with no session: their page is rendered once per answer (_render_shared)."""
     p, s = request.GET.get("p"), request.GET.get("s")
     if p is None and s is None:
         # The address lost its code (typed by hand, or cut off): the live record is all there is to check.
@@ -279,6 +342,8 @@ def verify_qr(request: HttpRequest, number: str) -> HttpResponse:
         "key_status_label": key.get_status_display() if key else "",
         "record_url": verdict.certificate.get_absolute_url() if verdict.certificate else None,
     }
+    if _same_for_every_visitor(request):
+        return _render_shared(request, "certificates/verify_qr.html", context)
     return render(request, "certificates/verify_qr.html", context)
 
 

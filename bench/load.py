@@ -331,7 +331,7 @@ def main() -> int:
                 return 1
             print(
                 f"gunicorn config/gunicorn.py: {WORKERS} sync workers, DJANGO_DEBUG=false, SQLite, "
-                f"CONN_MAX_AGE=60, max_requests {env.get('GUNICORN_MAX_REQUESTS', '2000 (config default)')}, "
+                f"CONN_MAX_AGE=60, max_requests {env.get('GUNICORN_MAX_REQUESTS', 'from config/gunicorn.py')}, "
                 f"cache: {'Redis ' + REDIS_URL if use_redis else 'per-process memory'}; "
                 f"wrk {WRK_THREADS} threads"
             )

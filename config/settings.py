@@ -159,7 +159,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Cache: local memory in development; Redis (shared by all workers) when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis backend, building its client object once per process instead of on every call (core/cache.py).
+    CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions read from the shared cache and written through to the database: every worker sees them, and
     # a Redis restart or eviction does not sign anybody out (run ``manage.py clearsessions`` daily). Without
     # Redis, Django's default database sessions.

@@ -1,12 +1,12 @@
 """A fixed-window counter per client in Django's cache, shared by every worker that shares the cache.
 
 Windows are aligned to the clock (a 60-second window is a calendar minute) and the window's number is
-part of the key, so every worker counts into the same key and a new window starts from zero. ``cache.add``
-creates the window's counter only if it is missing (SET NX in Redis; atomic in Memcached and the
-local-memory cache) and ``cache.incr`` counts atomically (Redis INCRBY), so concurrent requests in
-different workers can never both be the fifth: with Redis the limit holds exactly across processes (a
-DRF cache throttle, which reads, appends and writes back a list, does not; FIELD_NOTES). With the
-local-memory cache (development, tests) it is exact per process.
+part of the key, so every worker counts into the same key and a new window starts from zero. With Redis
+one pipelined INCR (atomic; it creates a missing key at 1) and EXPIRE count the event in one round trip;
+with other backends ``cache.add`` creates the window's counter only if it is missing and ``cache.incr``
+counts atomically. Concurrent requests in different workers can never both be the fifth: with Redis the
+limit holds exactly across processes (a DRF cache throttle, which reads, appends and writes back a list,
+does not; FIELD_NOTES). With the local-memory cache (development, tests) it is exact per process.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import ipaddress
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -73,9 +74,24 @@ def retry_after(window: int) -> int:
     return max(1, window - int(now()) % window)
 
 
+def _count_in_redis(backend: RedisCache, key: str, window: int) -> int:
+    """INCR, and EXPIRE when the key has none yet, in one round trip: INCR creates a missing key at 1 and
+    is atomic, so the count is exact across workers. The value is a plain integer, as Django's RedisCache
+    stores integers, so ``cache.get`` reads it too."""
+    full_key = backend.make_and_validate_key(key)
+    pipe = backend._cache.get_client(write=True).pipeline(transaction=False)
+    pipe.incr(full_key)
+    pipe.expire(full_key, window + 1, nx=True)
+    counted, _ = pipe.execute()
+    return int(counted)
+
+
 def count(scope: str, ident: str, *, window: int) -> int:
     """Count one event for ``ident`` in the current window and return the window's count so far."""
     key = f"ratelimit:{scope}:{ident}:{int(now()) // window}"
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        return _count_in_redis(backend, key, window)
     # The key outlives its window by a little at most: the window's number keeps windows apart.
     cache.add(key, 0, timeout=window + 1)
     try:

@@ -158,7 +158,7 @@ def test_production_settings_share_redis_and_queue_tasks_in_the_database(product
         "MAILERS",
     )
     assert values["CACHES"]["default"] == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/0",
     }
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"

@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,11 +53,14 @@ def b64url_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+_B64URL = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def b64url_decode(text: str) -> bytes:
     """Strict base64url without padding; raises ValueError on anything else."""
     if not isinstance(text, str) or not text or len(text) > 4000:
         raise ValueError("empty or oversized")
-    if any(ch not in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" for ch in text):
+    if not _B64URL.fullmatch(text):
         raise ValueError("not base64url")
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

@@ -2,11 +2,13 @@
 
 The verify page, the public API and the ``verify_certificate`` command all call these functions, so
 the three cannot disagree. Each outcome is plain and distinct (DESIGN section 5). The live status is
-read from the database on every call (no cache), so a revocation shows at once.
+read on every call through ``lookup``, whose cache is voided by every change of a certificate or a
+key (no stale answer), so a revocation shows at once.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
@@ -18,6 +20,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from awards.certificates.lookup import lookup
 from awards.certificates.models import Certificate, CertificateFile, CertificateStatus, SigningKey, SigningKeyStatus
 from awards.certificates.signing import Payload, b64url_decode, public_key_from_text, verify_signature
 
@@ -139,7 +142,7 @@ def _live(cert: Certificate) -> Outcome:
 
 
 def _find(number: str) -> Certificate | None:
-    return Certificate.objects.select_related("programme").filter(number=number).first()
+    return lookup(number)[0]
 
 
 def verify_number(number: str) -> Verdict:
@@ -165,6 +168,15 @@ def _decode(p: str, s: str) -> tuple[bytes, Payload, bytes] | None:
     return raw, payload, signature
 
 
+@functools.lru_cache(maxsize=4096)
+def _signature_holds(public_text: str, raw: bytes, signature: bytes) -> bool:
+    """Whether ``signature`` over ``raw`` verifies with the key ``public_text``; ValueError for a bad key.
+
+    A pure function of its arguments, so remembered: the same QR code is checked again and again, and one
+    Ed25519 verification costs more than the rest of the check (docs/benchmarks.md)."""
+    return verify_signature(public_key_from_text(public_text), raw, signature)
+
+
 def check_signature(
     raw: bytes, payload: Payload, signature: bytes, keys: Mapping[str, tuple[str, str]]
 ) -> tuple[Outcome | None, str | None]:
@@ -176,10 +188,10 @@ def check_signature(
         return Outcome.UNKNOWN_KEY, None
     public_text, status = entry
     try:
-        public = public_key_from_text(public_text)
+        holds = _signature_holds(public_text, raw, signature)
     except ValueError:
         return Outcome.COULD_NOT_CHECK, status
-    if not verify_signature(public, raw, signature):
+    if not holds:
         return Outcome.FORGED, status
     if status == SigningKeyStatus.WITHDRAWN:
         return Outcome.WITHDRAWN_KEY, status
@@ -192,19 +204,19 @@ def verify_qr(number: str, p: str, s: str) -> Verdict:
     if decoded is None:
         return Verdict(Outcome.COULD_NOT_CHECK, notes=[_("The code's details or signature cannot be read.")])
     raw, payload, signature = decoded
-    key = SigningKey.objects.filter(key_id=payload.key_id).first()
+    number = normalise_number(number)
+    # The certificate and the key in one cached read; the certificate is used only once the signature holds.
+    cert, key = lookup(number, payload.key_id)
     keys = {key.key_id: (key.public_key, key.status)} if key else {}
     failure, _status = check_signature(raw, payload, signature, keys)
     if failure is not None:
         # A forged code proves nothing about the record: show no certificate next to it.
         return Verdict(failure, payload=payload, key=key)
     verdict = Verdict(Outcome.VALID, payload=payload, key=key, signature_checked=True)
-    number = normalise_number(number)
     if payload.number != number:
         verdict.outcome = Outcome.MISMATCH
         verdict.notes.append(_("The number in the address differs from the signed number."))
         return verdict
-    cert = _find(number)
     if cert is None:
         verdict.outcome = Outcome.UNKNOWN_NUMBER
         return verdict

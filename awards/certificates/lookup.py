@@ -1,0 +1,138 @@
+"""The reads of public verification, cached, and never stale (DESIGN section 9: "a status change is visible
+at once").
+
+Verification is the registry's most frequent request, and most of it reads the same few rows again and
+again: the certificate with its programme, and the published signing keys. Both are kept in Django's
+cache (Redis in production, shared by every worker) next to a small token each; a process also keeps the
+values it has read in memory, by token. A verification fetches the two tokens with one ``get_many`` and,
+when this process has seen those tokens before, nothing else: one small cache round trip instead of two
+database queries.
+
+Staleness is ruled out by the tokens (generations) instead of a bare delete. Each cached value carries the
+token that was current when it was read from the database; any save or delete of a certificate (or of any
+signing key) replaces the token once its transaction commits (``forget_certificate``, ``forget_keys``,
+connected to the models' signals in ``AwardsConfig.ready``). A reader that loaded the row just before a
+commit and writes it to the cache just after carries the old token, so the next reader sees the mismatch
+and goes back to the database: no window in which an outdated answer can stick. A lost token (eviction)
+is replaced by a fresh one, which also invalidates. Queryset ``update()`` calls send no signal: code that
+changes certificates or keys that way must call the ``forget_*`` functions itself.
+
+The effective status (expired, a suspension's end) depends on the day and is computed on every request
+from the cached row, never cached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+
+from awards.certificates.models import Certificate, SigningKey
+
+# A safety net only: correctness comes from the tokens; this bounds what a changed programme name or an
+# edit through a path without signals can leave behind. A token outlives its values; an expired token is
+# replaced by a fresh one, which only sends the next reader to the database.
+TIMEOUT = 60 * 60
+TOKEN_TIMEOUT = 2 * TIMEOUT
+PREFIX = "verify:v1"
+KEYS = f"{PREFIX}:keys"
+KEYS_TOKEN = f"{PREFIX}:keys:token"
+_MISSING = "missing"  # cached for an unknown number, so guessing numbers does not reach the database
+# Values this process has already read, by (key, token): with the token still current, a verification
+# fetches only the tokens, not the pickled rows. Oldest first out.
+LOCAL_ENTRIES = 4096
+_local: dict[tuple[str, str], Any] = {}
+
+
+def _record_key(number: str) -> str:
+    return f"{PREFIX}:cert:{number}"
+
+
+def _token_key(number: str) -> str:
+    return f"{PREFIX}:cert:{number}:token"
+
+
+def _current_token(token_key: str, seen: Any) -> str:
+    """The token under which a value read now from the database may be cached."""
+    if isinstance(seen, str):
+        return seen
+    fresh = uuid.uuid4().hex
+    cache.add(token_key, fresh, timeout=TOKEN_TIMEOUT)
+    return cache.get(token_key) or fresh
+
+
+def _remember(key: str, token: str, value: Any) -> None:
+    if len(_local) >= LOCAL_ENTRIES:
+        with contextlib.suppress(StopIteration, KeyError):
+            del _local[next(iter(_local))]  # the oldest entry
+    _local[key, token] = value
+
+
+def _read(key: str, token_key: str, token: Any, load: Callable[[], Any]) -> Any:
+    """The value cached under ``key`` if it was cached under the current ``token``, else ``load()``."""
+    if isinstance(token, str):
+        if (key, token) in _local:
+            return _local[key, token]
+        entry = cache.get(key)
+        if isinstance(entry, tuple) and entry[0] == token:
+            _remember(key, token, entry[1])
+            return entry[1]
+    token = _current_token(token_key, token)
+    value = load()
+    cache.set(key, (token, value), timeout=TIMEOUT)
+    _remember(key, token, value)
+    return value
+
+
+def _load_certificate(number: str) -> Certificate | str:
+    cert = Certificate.objects.select_related("programme").filter(number=number).first()
+    return cert if cert is not None else _MISSING
+
+
+def _load_keys() -> dict[str, SigningKey]:
+    return {key.key_id: key for key in SigningKey.objects.all()}
+
+
+def lookup(number: str, key_id: str | None = None) -> tuple[Certificate | None, SigningKey | None]:
+    """The certificate with ``number`` (with its programme) and, if ``key_id`` is given, the published key
+    with that id; either is None when there is none. When this process has read both before under their
+    current tokens, one cache round trip that fetches only the tokens."""
+    tokens = cache.get_many([_token_key(number), KEYS_TOKEN] if key_id is not None else [_token_key(number)])
+    cert = _read(
+        _record_key(number), _token_key(number), tokens.get(_token_key(number)), lambda: _load_certificate(number)
+    )
+    key = None
+    if key_id is not None:
+        key = _read(KEYS, KEYS_TOKEN, tokens.get(KEYS_TOKEN), _load_keys).get(key_id)
+    return (None if isinstance(cert, str) else cert), key
+
+
+def _renew(token_key: str) -> None:
+    """Replace the token now and again once the current transaction commits (at once outside one)."""
+    cache.set(token_key, uuid.uuid4().hex, timeout=TOKEN_TIMEOUT)
+    transaction.on_commit(lambda: cache.set(token_key, uuid.uuid4().hex, timeout=TOKEN_TIMEOUT), robust=True)
+
+
+def forget_certificate(number: str) -> None:
+    """The certificate ``number`` changed (or was created or deleted): no cached copy counts any more."""
+    _renew(_token_key(number))
+
+
+def forget_keys() -> None:
+    """A signing key changed, was published or was deleted: the cached key list no longer counts."""
+    _renew(KEYS_TOKEN)
+
+
+def certificate_changed(sender: type, instance: Certificate, **kwargs: Any) -> None:
+    """post_save / post_delete receiver for Certificate."""
+    if instance.number:
+        forget_certificate(instance.number)
+
+
+def key_changed(sender: type, instance: SigningKey, **kwargs: Any) -> None:
+    """post_save / post_delete receiver for SigningKey."""
+    forget_keys()

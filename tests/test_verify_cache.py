@@ -1,0 +1,167 @@
+"""Verification reads through a cache (awards.certificates.lookup) and renders the QR page once per answer
+(awards.views_certificates._render_shared): faster, but never stale and never one visitor's page for another.
+
+DESIGN section 9: "a status change is visible at once (no stale cache)".
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from awards.certificates import lookup, verification
+from awards.certificates.models import Certificate, SigningKeyStatus
+from awards.certificates.services import certificate_reinstate
+from tests.factories import UserFactory
+from tests.factories_api import api_client
+from tests.factories_certificates import committee_member
+from tests.factories_verify import REVOCATION_REASON, certificate, qr_case, revoke, suspend
+
+pytestmark = pytest.mark.django_db
+
+VERIFY = "/api/v1/verify/"
+
+
+def withdraw(cert: Certificate) -> None:
+    """Through the command operators use (it saves the key, so the cached keys are void)."""
+    key_id = verification._decode(cert.payload, cert.signature)[1].key_id
+    call_command("withdraw_signing_key", key_id, reason="compromised in a test", stdout=io.StringIO())
+
+
+def qr_params(cert: Certificate) -> dict[str, str]:
+    return {"number": cert.number, "p": cert.payload, "s": cert.signature}
+
+
+def outcome(cert: Certificate) -> str:
+    return api_client().get(VERIFY, qr_params(cert)).json()["outcome"]
+
+
+def test_a_second_check_of_the_same_certificate_reads_nothing_from_the_database(django_assert_num_queries):
+    cert = certificate()
+    assert outcome(cert) == "valid"  # reads the row and the keys, and caches them
+    with django_assert_num_queries(0):
+        assert outcome(cert) == "valid"
+        assert verification.verify_number(cert.number).outcome == "valid"
+
+
+def test_revocation_suspension_and_reinstatement_show_at_once():
+    cert = certificate()
+    assert outcome(cert) == "valid"
+    revoke(cert)
+    assert outcome(cert) == "revoked"
+    answer = api_client().get(VERIFY, {"number": cert.number}).json()
+    assert answer["certificate"]["reason"] == REVOCATION_REASON
+
+    other = certificate()
+    assert outcome(other) == "valid"
+    suspend(other)
+    assert outcome(other) == "suspended"
+    certificate_reinstate(actor=committee_member(), certificate=other, reason="整改完成")
+    assert outcome(other) == "valid"
+
+
+def test_a_withdrawn_key_shows_at_once():
+    cert = certificate()
+    assert outcome(cert) == "valid"
+    withdraw(cert)
+    assert outcome(cert) == "withdrawn_key"
+
+
+def test_an_unknown_number_is_cached_until_a_certificate_takes_it():
+    first = certificate()
+    following = f"{first.prefix}-{first.year}-{first.serial + 1:06d}"
+    assert verification.verify_number(following).outcome == "unknown_number"  # cached as missing
+    second = certificate()
+    assert second.number == following
+    assert verification.verify_number(following).outcome == "valid"
+
+
+def test_a_row_cached_by_a_reader_that_raced_a_commit_is_not_served():
+    """A reader loads the row, a writer commits a change and renews the token, then the reader writes the old
+    row to the cache under the token it had read: the next reader must not take it."""
+    cert = certificate()
+    assert outcome(cert) == "valid"  # the row and its token are cached
+    stale = Certificate.objects.select_related("programme").get(pk=cert.pk)
+    token_before = cache.get(lookup._token_key(cert.number))
+    assert token_before
+    revoke(cert)  # renews the token (on commit, and at once)
+    cache.set(lookup._record_key(cert.number), (token_before, stale), timeout=60)
+    assert outcome(cert) == "revoked"
+
+
+def test_the_signature_is_still_checked_for_every_code():
+    """The verified-signature memo only remembers true facts: a forged code stays forged after a genuine
+    one was checked, and a certificate whose stored signature was altered is found out."""
+    case = qr_case("forged_signature")
+    genuine = qr_params(case.certificate)
+    assert api_client().get(VERIFY, genuine).json()["outcome"] == "valid"
+    forged = api_client().get(VERIFY, {"number": case.number, "p": case.p, "s": case.s}).json()
+    assert forged["outcome"] == "forged_signature"
+
+
+# --- the QR page, rendered once per answer -------------------------------------------------------------
+
+
+def csrf_in_page(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_each_visitor_of_a_shared_page_gets_their_own_working_csrf_token():
+    cert = certificate()
+    path = f"/v/{cert.number}?p={cert.payload}&s={cert.signature}"
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    page_one, page_two = first.get(path), second.get(path)
+    assert page_one.status_code == page_two.status_code == 200
+    token_one, token_two = csrf_in_page(page_one.text), csrf_in_page(page_two.text)
+    assert token_one != token_two
+    assert "csrfslot" not in page_one.text and "timeslot" not in page_one.text
+    # Each token works with its own visitor's cookie: the language form posts.
+    switched = first.post("/i18n/setlang/", {"language": "en", "next": path, "csrfmiddlewaretoken": token_one})
+    assert switched.status_code == 302
+    refused = second.post("/i18n/setlang/", {"language": "en", "next": path, "csrfmiddlewaretoken": "x" * 64})
+    assert refused.status_code == 403
+
+
+def test_the_shared_page_shows_the_current_time_and_status():
+    cert = certificate()
+    path = f"/v/{cert.number}?p={cert.payload}&s={cert.signature}"
+    page = Client().get(path)
+    assert 'data-outcome="valid"' in page.text
+    assert timezone.localtime().strftime("%Y-%m-%d") in page.text
+    revoke(cert)
+    page = Client().get(path)
+    assert 'data-outcome="revoked"' in page.text
+    assert REVOCATION_REASON in page.text
+
+
+def test_the_shared_page_equals_the_page_rendered_for_the_visitor_alone():
+    """The page rendered once and filled in (no session) is the page a signed-in visitor gets rendered for
+    them, but for the token, the time and the navigation of a signed-in user."""
+    cert = certificate()
+    path = f"/v/{cert.number}?p={cert.payload}&s={cert.signature}"
+    shared = Client().get(path).text
+    visitor = Client()
+    visitor.force_login(UserFactory(role="leadership"))
+    own = visitor.get(path).text
+
+    def main(html: str) -> str:
+        body = html[html.index("<main") : html.index("</main>")]
+        return re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", "TIME", body)
+
+    assert main(shared) == main(own)
+
+
+def test_a_key_status_change_changes_the_shared_page():
+    cert = certificate()
+    path = f"/v/{cert.number}?p={cert.payload}&s={cert.signature}"
+    assert 'data-outcome="valid"' in Client().get(path).text
+    withdraw(cert)
+    page = Client().get(path).text
+    assert 'data-outcome="withdrawn_key"' in page
+    assert str(SigningKeyStatus.WITHDRAWN.label) in page or "withdrawn" in page
