@@ -82,6 +82,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     # The database backend of Django's tasks framework and its worker (manage.py db_worker).
     "django_tasks_db",
+    # The second factor (core/mfa.py): authenticator apps and one-time backup codes. Before "core", whose admin
+    # unregisters their admin pages.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Domain apps, in their dependency order (see DESIGN.md section 2).
     "core",
     "geo_indications",
@@ -100,6 +105,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed the second factor?
+    "django_otp.middleware.OTPMiddleware",
+    # Privileged users who have not: to enrolment or verification (core/mfa.py).
+    "core.mfa.RequireMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

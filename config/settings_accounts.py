@@ -41,3 +41,19 @@ AXES_VERBOSE = False  # no banner on every manage.py command
 # Registration, confirmation-link and password-reset emails one client address may trigger
 # (against mailbox flooding), counted in the cache shared by all workers.
 ACCOUNT_EMAIL_RATE = os.environ.get("ACCOUNT_EMAIL_RATE", "5/hour")
+
+# The second factor (django-otp, core/mfa.py). These roles, and every account with admin access
+# (is_staff or is_superuser), must pass it after the password; enterprise and leadership users do not.
+ACCOUNTS_MFA_ROLES = ["reviewer", "committee", "staff"]  # core.models.Role values
+# The name authenticator apps show next to the account (the registry's name, as the page title has it).
+OTP_TOTP_ISSUER = "内蒙古自治区品牌培育与认证登记系统"
+# After n wrong codes in a row the next try waits factor x 2^(n-1) seconds (1, 2, 4, ... 512 s after ten):
+# a typing mistake costs a second, guessing a six-digit code is hopeless. Kept small on purpose: someone
+# who knows the password can also push the wait up for the real user.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# django-otp's own admin pages are unregistered (core/admin.py); if anybody re-registers them, keep
+# the keys out of them.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Backup codes issued at enrolment and on regeneration.
+ACCOUNTS_MFA_BACKUP_CODES = 10

@@ -28,9 +28,12 @@ from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.audit import audit
 from core.importing import ImportFileError, check_file, get_importer
+from core.mfa import mfa_reset
 from core.models import AuditEvent, CreditRecord, Enterprise, Region, User, region_q
 
 admin.site.site_header = _("Brand registry administration")
@@ -327,6 +330,29 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email", "enterprise__name", "enterprise__uscc"]
     list_select_related = ["enterprise"]
     autocomplete_fields = ["enterprise", "jurisdiction"]
+    actions = ["reset_second_factor"]
+
+    @admin.action(
+        description=_("Reset the second factor (they set up a new authenticator app at the next sign-in)"),
+        permissions=["change"],
+    )
+    def reset_second_factor(self, request, queryset) -> None:
+        """For a lost phone and lost backup codes: core.mfa.mfa_reset, audited per user."""
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            for user in queryset:
+                mfa_reset(actor=request.user, user=user, request_id=request_id(request))
+        self.message_user(
+            request,
+            _("Second factor reset for %(count)d user(s). They set up a new authenticator app at their next sign-in.")
+            % {"count": len(queryset)},
+        )
+
+
+# django-otp's own pages would show the keys and change devices without an audit event: the action above
+# is the one way to change a second factor in the admin.
+for _otp_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_otp_model):
+        admin.site.unregister(_otp_model)
 
 
 @admin.register(AuditEvent)

@@ -68,3 +68,54 @@ def steady_rate_clock(monkeypatch):
     from core import ratelimit
 
     monkeypatch.setattr(ratelimit, "now", lambda: 1_800_000_030.0)
+
+
+_password_only_force_login = None  # django.test.Client.force_login as Django ships it
+
+
+@pytest.fixture(autouse=True, scope="session")
+def force_login_includes_the_second_factor():
+    """``client.force_login(user)`` stands for a completed sign-in: the password AND, for a user who needs
+    one (core.mfa.mfa_required: reviewers, committee, programme office staff, admin access), the second
+    factor. After Django's own force_login this gets or creates a confirmed authenticator device named
+    "test device" for such a user and stores its persistent id in the client's session under django-otp's
+    ``DEVICE_ID_SESSION_KEY``, as a verified sign-in does; ``OTPMiddleware`` then finds the session verified.
+
+    Session-scoped (and so set up before any module-scoped fixture that signs clients in). To sign in with
+    the password only, as a user who has not passed the second factor yet, use ``force_login_password_only``.
+    """
+    global _password_only_force_login
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from core.mfa import mfa_required
+
+        if mfa_required(user):
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                device = TOTPDevice.objects.create(user=user, name="test device", confirmed=True)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    _password_only_force_login = original
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "force_login", force_login)
+        yield
+    _password_only_force_login = None
+
+
+@pytest.fixture
+def force_login_password_only():
+    """``force_login_password_only(client, user)``: signed in with the password, the second factor not passed."""
+
+    def login(client, user, backend=None):
+        _password_only_force_login(client, user, backend)
+
+    return login

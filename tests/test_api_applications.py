@@ -145,8 +145,8 @@ def test_the_list_query_count_does_not_grow_with_the_page(size, committee, djang
         )
         ObjectionFactory(notice=ApplicationFactory(public_notice=True).notice)
     client = client_for(committee)
-    # session + user, count, page, attachments
-    with django_assert_num_queries(5):
+    # session + user, the session's second-factor device (django-otp), count, page, attachments
+    with django_assert_num_queries(6):
         response = client.get("/api/v1/applications/")
     assert response.json()["count"] == 2 * size
 
@@ -157,7 +157,8 @@ def test_the_assignment_list_query_count_does_not_grow_with_the_page(size, djang
     for _ in range(size):
         assign(ApplicationFactory(expert_review=True), user, declared=True)
     client = client_for(user)
-    with django_assert_num_queries(4):  # session + user, count, page (with its review), scores
+    # session + user, the session's second-factor device (django-otp), count, page (with its review), scores
+    with django_assert_num_queries(5):
         response = client.get("/api/v1/assignments/")
     assert response.json()["count"] == size
 

@@ -186,7 +186,7 @@ def test_the_list_says_so_when_nothing_matches(member):
     assert "No certificate matches." in response.content.decode()
 
 
-LIST_QUERIES = 5  # session, user, count, programme choices, the page (with its programmes)
+LIST_QUERIES = 6  # session, user, the second-factor device (django-otp), count, programme choices, the page
 
 
 @pytest.mark.parametrize("size", [3, 30])

@@ -6,7 +6,10 @@ declare no conflict and score; the committee sends it to public notice; a member
 the committee answers; the notice closes; the committee grants. Then the brand's public page says it
 is recognised and the progress page's BR-01 count is one higher.
 
-Each person has their own browser context (own cookies) and signs in through the real login form.
+Each person has their own browser context (own cookies) and signs in through the real login form, then
+passes the second factor as people do: the reviewer of the league and the committee member type the current
+code of an authenticator app set up beforehand; the region's reviewer sets one up at the first sign-in (the
+key as the page shows it for typing in) and is shown backup codes.
 Locators are labels, roles and names as the pages show them in Simplified Chinese. Interface words are
 looked up in the project's own catalogue (``zh``), so the test reads whatever the page shows whether or
 not a message is translated yet; names of things (the programme, indicators, brands) come from the data.
@@ -14,6 +17,7 @@ not a message is translated yet; names of things (the programme, indicators, bra
 
 from __future__ import annotations
 
+import base64
 import datetime
 import re
 from collections.abc import Iterator
@@ -25,6 +29,8 @@ from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from awards.models import Application, Assignment, AwardProgramme, Notice, Objection, ObjectionStatus
@@ -32,6 +38,7 @@ from awards.views_portal_brands import BrandAddForm
 from awards.workflow import Action, State
 from brands.models import Brand, BrandKind, BrandStatus
 from core.forms_accounts import RegistrationForm
+from core.forms_mfa import EnrolCodeForm, VerifyCodeForm
 from core.models import Region, Role, User
 from tests.browser.conftest import LOCALE, TIMEOUT_MS, VIEWPORT, _page_key
 from tests.factories import BrandFactory, EnterpriseFactory, UserFactory
@@ -120,7 +127,7 @@ def world(reference_data) -> World:
         recognised_on=today - datetime.timedelta(days=100),
         valid_until=today + datetime.timedelta(days=900),
     )
-    return World(
+    world = World(
         enterprise=enterprise,
         league_reviewer=UserFactory(
             username="xilingol_reviewer", first_name="盟市评审", role=Role.REVIEWER, jurisdiction=county.parent
@@ -134,17 +141,46 @@ def world(reference_data) -> World:
         committee=UserFactory(username="committee_member", first_name="评审委员会", role=Role.COMMITTEE),
         programme=AwardProgramme.objects.get(code="brand-recognition"),
     )
+    # Their authenticator apps, set up at an earlier sign-in (the region's reviewer sets one up in the test).
+    for user in (world.league_reviewer, world.committee):
+        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    return world
 
 
 # --- steps that several people take ----------------------------------------------------------------
 
 
+def current_code(key: bytes) -> str:
+    """What an authenticator app holding ``key`` shows now (30-second steps, six digits)."""
+    return str(totp(key)).zfill(6)
+
+
 def sign_in(page: Page, username: str, password: str, *, lands_on: str) -> None:
+    """The password, then, for reviewers and the committee, the second factor: the code of the app set up
+    earlier or, at the first sign-in, setting the app up with the key the page shows."""
     page.goto("/accounts/login/")
     expect(page.get_by_role("heading", level=1)).to_have_text(zh("Sign in"))
     page.get_by_label(label(AuthenticationForm, "username"), exact=True).fill(username)
     page.get_by_label(label(AuthenticationForm, "password"), exact=True).fill(password)
     page.get_by_role("main").get_by_role("button", name=zh("Sign in"), exact=True).click()
+    if User.objects.get(username=username).role in (Role.REVIEWER, Role.COMMITTEE):
+        device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+        if device is not None:
+            expect(page).to_have_url(re.compile(r"/accounts/mfa/verify/\?next="))
+            expect(page.get_by_role("heading", level=1)).to_have_text(zh("Confirm your sign-in"))
+            page.get_by_label(label(VerifyCodeForm, "token"), exact=True).fill(current_code(device.bin_key))
+            button(page, "Confirm").click()
+        else:
+            expect(page).to_have_url(re.compile(r"/accounts/mfa/setup/\?next="))
+            expect(page.get_by_role("heading", level=1)).to_have_text(zh("Set up your authenticator app"))
+            expect(page.get_by_role("img", name=zh("QR code to scan with your authenticator app"))).to_be_visible()
+            typed_key = page.locator("#mfa-secret").inner_text().replace(" ", "")
+            key = base64.b32decode(typed_key + "=" * (-len(typed_key) % 8))
+            page.get_by_label(label(EnrolCodeForm, "token"), exact=True).fill(current_code(key))
+            button(page, "Confirm the code").click()
+            expect(page.get_by_role("heading", level=1)).to_have_text(zh("Backup codes"))
+            expect(page.locator("#backup-codes li")).to_have_count(10)
+            page.get_by_role("link", name=zh("I have kept them: continue"), exact=True).click()
     expect(page).to_have_url(re.compile(rf"{re.escape(lands_on)}$"))
 
 
