@@ -7,9 +7,12 @@ no CSRF: the endpoints change nothing and read only public fields. Answers are n
 
 from __future__ import annotations
 
+import contextlib
 import json
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -21,9 +24,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from awards.certificates import verification
+from awards.certificates import lookup, verification
 from awards.certificates.verification import Outcome
-from awards.views_certificates import capped_upload, too_large_verdict, verify_allowed
+from awards.views_certificates import capped_upload, too_large_verdict, verify_allowed, verify_allowed_reading
 from core.api_schema import ProblemSerializer
 
 # --- input --------------------------------------------------------------------------------------
@@ -133,11 +136,19 @@ class PublicVerifyView(APIView):
         return response
 
 
-def _json(data: dict) -> HttpResponse:
-    """``data`` as DRF's JSONRenderer writes it (UTF-8, compact), with the headers its views send."""
-    response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False), content_type="application/json"
-    )
+# Answers already computed by this process (VerifyView.answer), oldest first out.
+ANSWERS = 2048
+_answers: dict[tuple, bytes] = {}
+
+
+def _encode(data: dict) -> bytes:
+    """``data`` as DRF's JSONRenderer writes it: UTF-8, compact."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def _json_bytes(body: bytes) -> HttpResponse:
+    """A JSON body with the headers DRF's views send."""
+    response = HttpResponse(body, content_type="application/json")
     response["Vary"] = "Accept"
     response["Allow"] = "GET, HEAD, OPTIONS"
     add_never_cache_headers(response)
@@ -163,16 +174,38 @@ class VerifyView(PublicVerifyView):
         )
         if not plain:
             return super().dispatch(request, *args, **kwargs)
-        request.verify_counted = verify_allowed(request)
-        if not request.verify_counted[0]:
+        number, p, s = verification.normalise_number(query["number"]), query.get("p"), query.get("s")
+        allowed, wait, tokens = verify_allowed_reading(request, number)
+        if not allowed:
+            request.verify_counted = (allowed, wait)
             return super().dispatch(request, *args, **kwargs)  # DRF's 429 answer, with Retry-After
-        return _json(self.verdict(query["number"].strip(), query.get("p"), query.get("s")).as_public_dict())
+        return _json_bytes(self.answer(number, p, s, tokens))
+
+    @classmethod
+    def answer(cls, number: str, p: str | None, s: str | None, tokens: dict[str, Any]) -> bytes:
+        """The JSON answer, remembered per process for the same question under the same cache tokens, the
+        same day and language: the tokens change with any change of the certificate or the keys, so a
+        remembered answer is exactly the one computed now."""
+        memo = None
+        if all(isinstance(tokens.get(key), str) for key in lookup.token_keys(number)):
+            memo = (translation.get_language(), timezone.localdate(), number, p, s, *sorted(tokens.items()))
+            if (body := _answers.get(memo)) is not None:
+                return body
+        body = _encode(cls.verdict(number, p, s, tokens=tokens).as_public_dict())
+        if memo is not None:
+            if len(_answers) >= ANSWERS:
+                with contextlib.suppress(StopIteration, KeyError):
+                    del _answers[next(iter(_answers))]  # the oldest
+            _answers[memo] = body
+        return body
 
     @staticmethod
-    def verdict(number: str, p: str | None, s: str | None) -> verification.Verdict:
+    def verdict(
+        number: str, p: str | None, s: str | None, tokens: dict[str, Any] | None = None
+    ) -> verification.Verdict:
         if p is not None:
-            return verification.verify_qr(number, p, s or "")
-        return verification.verify_number(number)
+            return verification.verify_qr(number, p, s or "", tokens=tokens)
+        return verification.verify_number(number, tokens=tokens)
 
     @extend_schema(
         operation_id="verify_certificate",

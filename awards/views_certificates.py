@@ -4,7 +4,7 @@ Every answer comes from ``awards.certificates.verification``, which the API and 
 too, so the three cannot disagree. Answers are live: the rows come through ``awards.certificates.lookup``,
 whose cache every change of a certificate or key voids, so a revocation shows at once. The QR page, which
 most visitors open from a scan without a session, is rendered once per answer and process
-(``_render_shared``); only the CSRF token and the time are filled in per request.
+(``_render_shared``, by the certificate's cache tokens); only the CSRF token and the time are filled in.
 Only public fields reach the templates (``public_certificate`` and the public history below); the holder
 enterprise's own record, the actors of the history and anything else internal are never loaded.
 """
@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import io
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -35,7 +33,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from awards.certificates import signing, verification
+from awards.certificates import lookup, signing, verification
 from awards.certificates.models import Certificate, CertificateAction
 from awards.certificates.verification import NUMBER_RE, Outcome, Verdict, public_certificate
 from awards.forms_review import NoSuffix
@@ -187,9 +185,25 @@ def verify_allowed(request: HttpRequest) -> tuple[bool, int]:
     """Count one verification for the client (the pages and the API share the counter, VERIFY_RATE).
 
     Returns whether it is within the limit, and the seconds until the window ends."""
+    allowed, wait, _tokens = verify_allowed_reading(request, None)
+    return allowed, wait
+
+
+def verify_allowed_reading(request: HttpRequest, number: str | None) -> tuple[bool, int, dict[str, Any] | None]:
+    """``verify_allowed``, reading the cache tokens of the certificate ``number`` in the same round trip
+    (``lookup.token_keys``): the third value, for ``verification.verify_*(tokens=)``; None without a number."""
     limit, window = ratelimit.verify_rate()
-    allowed = ratelimit.hit("verify", ratelimit.client_address(request), limit=limit, window=window)
-    return allowed, ratelimit.retry_after(window)
+    keys = lookup.token_keys(number) if number else ()
+    allowed, tokens = ratelimit.hit_and_read(
+        "verify", ratelimit.client_address(request), limit=limit, window=window, keys=keys
+    )
+    return allowed, ratelimit.retry_after(window), (tokens if number else None)
+
+
+def too_many(request: HttpRequest, wait: int) -> HttpResponse:
+    response = render(request, "certificates/rate_limited.html", {"seconds": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def throttled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -199,9 +213,7 @@ def throttled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         allowed, wait = verify_allowed(request)
         if not allowed:
-            response = render(request, "certificates/rate_limited.html", {"seconds": wait}, status=429)
-            response["Retry-After"] = str(wait)
-            return response
+            return too_many(request, wait)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -276,7 +288,7 @@ def verify_number(request: HttpRequest, number: str) -> HttpResponse:
 CSRF_SLOT = "csrfslot4b1e7a9c0d2f"
 TIME_SLOT = "timeslot4b1e7a9c0d2f"
 RENDERED_PAGES = 512
-_rendered_pages: dict[str, str] = {}
+_rendered_pages: dict[tuple, str] = {}
 
 
 def _same_for_every_visitor(request: HttpRequest) -> bool:
@@ -284,53 +296,55 @@ def _same_for_every_visitor(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES
 
 
-def _content_key(request: HttpRequest, context: dict[str, Any]) -> str:
-    """Everything the QR page shows, as a digest: the language, the address (the language form returns to
-    it), and the answer itself (the verdict, the record, the key). Two requests with the same digest get the
-    same page; any change of the record or the key changes the answer, so the digest, so the page."""
-    verdict: Verdict = context["answer"]["verdict"]
-    content = [
-        translation.get_language(),
-        request.get_full_path(),
-        verdict.as_public_dict(),
-        context["answer"]["record"],
-        context["key"],
-        str(context["key_status_label"]),
-        context["record_url"],
-    ]
-    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+def _shared_page_key(request: HttpRequest, number: str, tokens: dict[str, Any]) -> tuple | None:
+    """What the QR page of a visitor without a session depends on: the language, the day (expiry), the address
+    (the language form returns to it) and the cache tokens of the certificate and of the keys, which change
+    with any change of either (awards.certificates.lookup). None when the page must be rendered for this
+    visitor alone (a session, a pending message) or the tokens are not there yet (the first check)."""
+    if not _same_for_every_visitor(request):
+        return None
+    if not all(isinstance(tokens.get(key), str) for key in lookup.token_keys(number)):
+        return None
+    return (translation.get_language(), timezone.localdate(), request.get_full_path(), *sorted(tokens.items()))
 
 
-def _render_shared(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """``render``, with the page rendered once per content and process and only the visitor's CSRF token and
-    the time put in for each request (rendering the page costs several times the whole check)."""
-    key = _content_key(request, context)
-    html = _rendered_pages.get(key)
-    if html is None:
-        slotted = {**context, "csrf_token": CSRF_SLOT, "answer": {**context["answer"], "checked_at_text": TIME_SLOT}}
-        html = render_to_string(template, slotted, request)
-        if len(_rendered_pages) >= RENDERED_PAGES:
-            with contextlib.suppress(StopIteration, KeyError):
-                del _rendered_pages[next(iter(_rendered_pages))]  # the oldest page
-        _rendered_pages[key] = html
+def _filled(request: HttpRequest, html: str) -> HttpResponse:
     return HttpResponse(html.replace(CSRF_SLOT, get_token(request)).replace(TIME_SLOT, _now_text()))
+
+
+def _render_shared(request: HttpRequest, template: str, context: dict[str, Any], key: tuple) -> HttpResponse:
+    """``render``, remembering the page under ``key`` with stand-ins for the CSRF token and the time, which
+    are filled in for each request (rendering the page costs several times the whole check)."""
+    slotted = {**context, "csrf_token": CSRF_SLOT, "answer": {**context["answer"], "checked_at_text": TIME_SLOT}}
+    html = render_to_string(template, slotted, request)
+    if len(_rendered_pages) >= RENDERED_PAGES:
+        with contextlib.suppress(StopIteration, KeyError):
+            del _rendered_pages[next(iter(_rendered_pages))]  # the oldest page
+    _rendered_pages[key] = html
+    return _filled(request, html)
 
 
 @never_cache
 @require_safe
-@throttled
 def verify_qr(request: HttpRequest, number: str) -> HttpResponse:
     """What a phone opens from the QR code: the signature checked by the server, the signed details next
     to the live record, and the same signature checked again by the visitor's own browser (static/js/verify.js).
 
-    Most visitors come from a scan, with no session: their page is rendered once per answer (_render_shared)."""
+    Most visitors come from a scan, with no session: their page is rendered once per answer (_render_shared).
+    Limited like the other verify pages; the limit's round trip also reads the record's cache tokens."""
+    allowed, wait, tokens = verify_allowed_reading(request, verification.normalise_number(number))
+    if not allowed:
+        return too_many(request, wait)
+    shared = _shared_page_key(request, verification.normalise_number(number), tokens)
+    if shared is not None and (html := _rendered_pages.get(shared)) is not None:
+        return _filled(request, html)
     p, s = request.GET.get("p"), request.GET.get("s")
     if p is None and s is None:
         # The address lost its code (typed by hand, or cut off): the live record is all there is to check.
-        verdict = verification.verify_number(number)
+        verdict = verification.verify_number(number, tokens=tokens)
         verdict.notes.append(_("This address carries no signed code: only the registry's record was checked."))
     else:
-        verdict = verification.verify_qr(number, p or "", s or "")
+        verdict = verification.verify_qr(number, p or "", s or "", tokens=tokens)
     key = verdict.key
     context = {
         "number": verification.normalise_number(number),
@@ -342,8 +356,8 @@ def verify_qr(request: HttpRequest, number: str) -> HttpResponse:
         "key_status_label": key.get_status_display() if key else "",
         "record_url": verdict.certificate.get_absolute_url() if verdict.certificate else None,
     }
-    if _same_for_every_visitor(request):
-        return _render_shared(request, "certificates/verify_qr.html", context)
+    if shared is not None:
+        return _render_shared(request, "certificates/verify_qr.html", context, shared)
     return render(request, "certificates/verify_qr.html", context)
 
 

@@ -9,6 +9,7 @@ and opens new connections), so this backend builds it once per pool. Everything 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -33,3 +34,23 @@ class RedisCache(DjangoRedisCache):
     @cached_property
     def _cache(self) -> SharedClientRedisCacheClient:
         return SharedClientRedisCacheClient(self._servers, **self._options)
+
+    def incr_and_get_many(self, counter: str, timeout: int, keys: Sequence[str]) -> tuple[int, dict[str, Any]]:
+        """Count one in ``counter`` and read ``keys``, in one round trip (a rate limit and the cached reads of
+        the request it admits, core.ratelimit.hit_and_read).
+
+        INCR is atomic and creates a missing counter at 1; EXPIRE NX gives a new counter its ``timeout``
+        and leaves a running one alone. Returns the count and the values found, as ``get_many`` would."""
+        full_counter = self.make_and_validate_key(counter)
+        full_keys = [self.make_and_validate_key(key) for key in keys]
+        pipe = self._cache.get_client(write=True).pipeline(transaction=False)
+        pipe.incr(full_counter)
+        pipe.expire(full_counter, timeout, nx=True)
+        if full_keys:
+            pipe.mget(full_keys)
+        results = pipe.execute()
+        values = {}
+        if full_keys:
+            loads = self._cache._serializer.loads
+            values = {key: loads(raw) for key, raw in zip(keys, results[2], strict=True) if raw is not None}
+        return int(results[0]), values

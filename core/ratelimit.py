@@ -2,7 +2,8 @@
 
 Windows are aligned to the clock (a 60-second window is a calendar minute) and the window's number is
 part of the key, so every worker counts into the same key and a new window starts from zero. With Redis
-one pipelined INCR (atomic; it creates a missing key at 1) and EXPIRE count the event in one round trip;
+(core.cache.RedisCache) one pipelined INCR (atomic; it creates a missing key at 1) and EXPIRE count the
+event in one round trip, which can also carry the request's cache reads (``hit_and_read``);
 with other backends ``cache.add`` creates the window's counter only if it is missing and ``cache.incr``
 counts atomically. Concurrent requests in different workers can never both be the fifth: with Redis the
 limit holds exactly across processes (a DRF cache throttle, which reads, appends and writes back a list,
@@ -13,11 +14,14 @@ from __future__ import annotations
 
 import ipaddress
 import time
+from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
-from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
+
+from core.cache import RedisCache
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -74,32 +78,31 @@ def retry_after(window: int) -> int:
     return max(1, window - int(now()) % window)
 
 
-def _count_in_redis(backend: RedisCache, key: str, window: int) -> int:
-    """INCR, and EXPIRE when the key has none yet, in one round trip: INCR creates a missing key at 1 and
-    is atomic, so the count is exact across workers. The value is a plain integer, as Django's RedisCache
-    stores integers, so ``cache.get`` reads it too."""
-    full_key = backend.make_and_validate_key(key)
-    pipe = backend._cache.get_client(write=True).pipeline(transaction=False)
-    pipe.incr(full_key)
-    pipe.expire(full_key, window + 1, nx=True)
-    counted, _ = pipe.execute()
-    return int(counted)
+def _count_and_read(scope: str, ident: str, window: int, keys: Sequence[str]) -> tuple[int, dict[str, Any]]:
+    key = f"ratelimit:{scope}:{ident}:{int(now()) // window}"
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        # The key outlives its window by a little at most: the window's number keeps windows apart.
+        return backend.incr_and_get_many(key, window + 1, keys)
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        counted = cache.incr(key)
+    except ValueError:  # evicted between add() and incr(): start it again
+        counted = 1 if cache.add(key, 1, timeout=window + 1) else cache.incr(key)
+    return counted, (cache.get_many(keys) if keys else {})
 
 
 def count(scope: str, ident: str, *, window: int) -> int:
     """Count one event for ``ident`` in the current window and return the window's count so far."""
-    key = f"ratelimit:{scope}:{ident}:{int(now()) // window}"
-    backend = caches[DEFAULT_CACHE_ALIAS]
-    if isinstance(backend, RedisCache):
-        return _count_in_redis(backend, key, window)
-    # The key outlives its window by a little at most: the window's number keeps windows apart.
-    cache.add(key, 0, timeout=window + 1)
-    try:
-        return cache.incr(key)
-    except ValueError:  # evicted between add() and incr(): start it again
-        if cache.add(key, 1, timeout=window + 1):
-            return 1
-        return cache.incr(key)
+    return _count_and_read(scope, ident, window, ())[0]
+
+
+def hit_and_read(
+    scope: str, ident: str, *, limit: int, window: int, keys: Sequence[str]
+) -> tuple[bool, dict[str, Any]]:
+    """``hit``, and the cache values of ``keys`` (as ``cache.get_many``), in one round trip with Redis."""
+    counted, values = _count_and_read(scope, ident, window, keys)
+    return counted <= limit, values
 
 
 def hit(scope: str, ident: str, *, limit: int, window: int) -> bool:

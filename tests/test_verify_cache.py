@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from awards import views_certificates
 from awards.certificates import lookup, verification
 from awards.certificates.models import Certificate, SigningKeyStatus
 from awards.certificates.services import certificate_reinstate
@@ -48,6 +49,15 @@ def test_a_second_check_of_the_same_certificate_reads_nothing_from_the_database(
     with django_assert_num_queries(0):
         assert outcome(cert) == "valid"
         assert verification.verify_number(cert.number).outcome == "valid"
+
+
+def test_remembered_answers_follow_the_language():
+    cert = certificate()
+    client = api_client()
+    for _ in range(2):  # the second answer comes from the process's memory
+        assert client.get(VERIFY, qr_params(cert), HTTP_ACCEPT_LANGUAGE="zh-hans").json()["label"] == "有效"
+    english = client.get(VERIFY, qr_params(cert), HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["label"] == "Valid"
 
 
 def test_revocation_suspension_and_reinstatement_show_at_once():
@@ -145,7 +155,12 @@ def test_the_shared_page_equals_the_page_rendered_for_the_visitor_alone():
     them, but for the token, the time and the navigation of a signed-in user."""
     cert = certificate()
     path = f"/v/{cert.number}?p={cert.payload}&s={cert.signature}"
-    shared = Client().get(path).text
+    Client().get(path)  # the first check caches the record and its tokens
+    views_certificates._rendered_pages.clear()
+    shared = Client().get(path).text  # rendered with stand-ins and remembered
+    assert len(views_certificates._rendered_pages) == 1
+    again = Client().get(path).text  # from memory
+    assert len(views_certificates._rendered_pages) == 1
     visitor = Client()
     visitor.force_login(UserFactory(role="leadership"))
     own = visitor.get(path).text
@@ -154,7 +169,7 @@ def test_the_shared_page_equals_the_page_rendered_for_the_visitor_alone():
         body = html[html.index("<main") : html.index("</main>")]
         return re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", "TIME", body)
 
-    assert main(shared) == main(own)
+    assert main(shared) == main(own) == main(again)
 
 
 def test_a_key_status_change_changes_the_shared_page():

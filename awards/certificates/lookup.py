@@ -18,14 +18,15 @@ is replaced by a fresh one, which also invalidates. Queryset ``update()`` calls 
 changes certificates or keys that way must call the ``forget_*`` functions itself.
 
 The effective status (expired, a suspension's end) depends on the day and is computed on every request
-from the cached row, never cached.
+from the cached row, never cached. What changes without touching a certificate (a programme's name) shows
+once the tokens expire, within ``TOKEN_TIMEOUT``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.cache import cache
@@ -97,11 +98,21 @@ def _load_keys() -> dict[str, SigningKey]:
     return {key.key_id: key for key in SigningKey.objects.all()}
 
 
-def lookup(number: str, key_id: str | None = None) -> tuple[Certificate | None, SigningKey | None]:
+def token_keys(number: str) -> list[str]:
+    """The cache keys ``lookup`` reads first, for a caller that fetches them together with other work
+    (the verification endpoints read them in the rate limit's round trip, core.ratelimit.hit_and_read)."""
+    return [_token_key(number), KEYS_TOKEN]
+
+
+def lookup(
+    number: str, key_id: str | None = None, *, tokens: Mapping[str, Any] | None = None
+) -> tuple[Certificate | None, SigningKey | None]:
     """The certificate with ``number`` (with its programme) and, if ``key_id`` is given, the published key
-    with that id; either is None when there is none. When this process has read both before under their
-    current tokens, one cache round trip that fetches only the tokens."""
-    tokens = cache.get_many([_token_key(number), KEYS_TOKEN] if key_id is not None else [_token_key(number)])
+    with that id; either is None when there is none. ``tokens``: the values of ``token_keys(number)`` if
+    the caller has read them already. When this process has read both before under their current tokens,
+    nothing else is fetched."""
+    if tokens is None:
+        tokens = cache.get_many(token_keys(number) if key_id is not None else [_token_key(number)])
     cert = _read(
         _record_key(number), _token_key(number), tokens.get(_token_key(number)), lambda: _load_certificate(number)
     )

@@ -141,16 +141,14 @@ def _live(cert: Certificate) -> Outcome:
     return STATUS_OUTCOME[CertificateStatus(cert.effective_status)]
 
 
-def _find(number: str) -> Certificate | None:
-    return lookup(number)[0]
+def verify_number(number: str, *, tokens: Mapping[str, Any] | None = None) -> Verdict:
+    """The live status of the certificate with this number (nothing is signed in a typed number).
 
-
-def verify_number(number: str) -> Verdict:
-    """The live status of the certificate with this number (nothing is signed in a typed number)."""
+    ``tokens``: ``lookup.token_keys(number)`` already read by the caller (see ``lookup.lookup``)."""
     number = normalise_number(number)
     if not NUMBER_RE.match(number):
         return Verdict(Outcome.COULD_NOT_CHECK, notes=[_("A certificate number looks like NMPP-2026-000123.")])
-    cert = _find(number)
+    cert = lookup(number, tokens=tokens)[0]
     if cert is None:
         return Verdict(Outcome.UNKNOWN_NUMBER)
     return Verdict(_live(cert), certificate=cert)
@@ -198,15 +196,17 @@ def check_signature(
     return None, status
 
 
-def verify_qr(number: str, p: str, s: str) -> Verdict:
-    """Check a scanned QR URL: signature first, then the record, then the live status."""
+def verify_qr(number: str, p: str, s: str, *, tokens: Mapping[str, Any] | None = None) -> Verdict:
+    """Check a scanned QR URL: signature first, then the record, then the live status.
+
+    ``tokens``: ``lookup.token_keys(number)`` already read by the caller (see ``lookup.lookup``)."""
     decoded = _decode(p or "", s or "")
     if decoded is None:
         return Verdict(Outcome.COULD_NOT_CHECK, notes=[_("The code's details or signature cannot be read.")])
     raw, payload, signature = decoded
     number = normalise_number(number)
     # The certificate and the key in one cached read; the certificate is used only once the signature holds.
-    cert, key = lookup(number, payload.key_id)
+    cert, key = lookup(number, payload.key_id, tokens=tokens)
     keys = {key.key_id: (key.public_key, key.status)} if key else {}
     failure, _status = check_signature(raw, payload, signature, keys)
     if failure is not None:
