@@ -7,7 +7,6 @@ no CSRF: the endpoints change nothing and read only public fields. Answers are n
 
 from __future__ import annotations
 
-import contextlib
 import json
 from typing import Any
 
@@ -28,6 +27,7 @@ from awards.certificates import lookup, verification
 from awards.certificates.verification import Outcome
 from awards.views_certificates import capped_upload, too_large_verdict, verify_allowed, verify_allowed_reading
 from core.api_schema import ProblemSerializer
+from core.memo import Memo
 
 # --- input --------------------------------------------------------------------------------------
 
@@ -137,8 +137,7 @@ class PublicVerifyView(APIView):
 
 
 # Answers already computed by this process (VerifyView.answer), oldest first out.
-ANSWERS = 2048
-_answers: dict[tuple, bytes] = {}
+_answers = Memo(2048)
 
 
 def _encode(data: dict) -> bytes:
@@ -193,10 +192,7 @@ class VerifyView(PublicVerifyView):
                 return body
         body = _encode(cls.verdict(number, p, s, tokens=tokens).as_public_dict())
         if memo is not None:
-            if len(_answers) >= ANSWERS:
-                with contextlib.suppress(StopIteration, KeyError):
-                    del _answers[next(iter(_answers))]  # the oldest
-            _answers[memo] = body
+            _answers.remember(memo, body)
         return body
 
     @staticmethod

@@ -11,7 +11,6 @@ enterprise's own record, the actors of the history and anything else internal ar
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import io
 from collections.abc import Callable
@@ -38,6 +37,7 @@ from awards.certificates.models import Certificate, CertificateAction
 from awards.certificates.verification import NUMBER_RE, Outcome, Verdict, public_certificate
 from awards.forms_review import NoSuffix
 from core import ratelimit
+from core.memo import Memo
 
 # --- uploads: kept in memory, never stored, never read beyond the cap -----------------------------
 
@@ -287,8 +287,7 @@ def verify_number(request: HttpRequest, number: str) -> HttpResponse:
 # language form (base.html) and the time of the answer. Letters and digits only, so escaping keeps them whole.
 CSRF_SLOT = "csrfslot4b1e7a9c0d2f"
 TIME_SLOT = "timeslot4b1e7a9c0d2f"
-RENDERED_PAGES = 512
-_rendered_pages: dict[tuple, str] = {}
+_rendered_pages = Memo(512)
 
 
 def _same_for_every_visitor(request: HttpRequest) -> bool:
@@ -316,11 +315,7 @@ def _render_shared(request: HttpRequest, template: str, context: dict[str, Any],
     """``render``, remembering the page under ``key`` with stand-ins for the CSRF token and the time, which
     are filled in for each request (rendering the page costs several times the whole check)."""
     slotted = {**context, "csrf_token": CSRF_SLOT, "answer": {**context["answer"], "checked_at_text": TIME_SLOT}}
-    html = render_to_string(template, slotted, request)
-    if len(_rendered_pages) >= RENDERED_PAGES:
-        with contextlib.suppress(StopIteration, KeyError):
-            del _rendered_pages[next(iter(_rendered_pages))]  # the oldest page
-    _rendered_pages[key] = html
+    html = _rendered_pages.remember(key, render_to_string(template, slotted, request))
     return _filled(request, html)
 
 

@@ -24,7 +24,6 @@ once the tokens expire, within ``TOKEN_TIMEOUT``.
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -33,6 +32,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from awards.certificates.models import Certificate, SigningKey
+from core.memo import Memo
 
 # A safety net only: correctness comes from the tokens; this bounds what a changed programme name or an
 # edit through a path without signals can leave behind. A token outlives its values; an expired token is
@@ -45,8 +45,7 @@ KEYS_TOKEN = f"{PREFIX}:keys:token"
 _MISSING = "missing"  # cached for an unknown number, so guessing numbers does not reach the database
 # Values this process has already read, by (key, token): with the token still current, a verification
 # fetches only the tokens, not the pickled rows. Oldest first out.
-LOCAL_ENTRIES = 4096
-_local: dict[tuple[str, str], Any] = {}
+_local = Memo(4096)
 
 
 def _record_key(number: str) -> str:
@@ -66,13 +65,6 @@ def _current_token(token_key: str, seen: Any) -> str:
     return cache.get(token_key) or fresh
 
 
-def _remember(key: str, token: str, value: Any) -> None:
-    if len(_local) >= LOCAL_ENTRIES:
-        with contextlib.suppress(StopIteration, KeyError):
-            del _local[next(iter(_local))]  # the oldest entry
-    _local[key, token] = value
-
-
 def _read(key: str, token_key: str, token: Any, load: Callable[[], Any]) -> Any:
     """The value cached under ``key`` if it was cached under the current ``token``, else ``load()``."""
     if isinstance(token, str):
@@ -80,12 +72,12 @@ def _read(key: str, token_key: str, token: Any, load: Callable[[], Any]) -> Any:
             return _local[key, token]
         entry = cache.get(key)
         if isinstance(entry, tuple) and entry[0] == token:
-            _remember(key, token, entry[1])
+            _local.remember((key, token), entry[1])
             return entry[1]
     token = _current_token(token_key, token)
     value = load()
     cache.set(key, (token, value), timeout=TIMEOUT)
-    _remember(key, token, value)
+    _local.remember((key, token), value)
     return value
 
 
