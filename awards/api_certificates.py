@@ -181,12 +181,12 @@ class VerifyView(PublicVerifyView):
         return _json_bytes(self.answer(number, p, s, tokens))
 
     @classmethod
-    def answer(cls, number: str, p: str | None, s: str | None, tokens: dict[str, Any]) -> bytes:
+    def answer(cls, number: str, p: str | None, s: str | None, tokens: dict[str, Any] | None) -> bytes:
         """The JSON answer, remembered per process for the same question under the same cache tokens, the
         same day and language: the tokens change with any change of the certificate or the keys, so a
         remembered answer is exactly the one computed now."""
         memo = None
-        if all(isinstance(tokens.get(key), str) for key in lookup.token_keys(number)):
+        if tokens and all(isinstance(tokens.get(key), str) for key in lookup.token_keys(number)):
             memo = (translation.get_language(), timezone.localdate(), number, p, s, *sorted(tokens.items()))
             if (body := _answers.get(memo)) is not None:
                 return body

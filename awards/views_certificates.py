@@ -191,13 +191,14 @@ def verify_allowed(request: HttpRequest) -> tuple[bool, int]:
 
 def verify_allowed_reading(request: HttpRequest, number: str | None) -> tuple[bool, int, dict[str, Any] | None]:
     """``verify_allowed``, reading the cache tokens of the certificate ``number`` in the same round trip
-    (``lookup.token_keys``): the third value, for ``verification.verify_*(tokens=)``; None without a number."""
+    (``lookup.token_keys``): the third value, for ``verification.verify_*(tokens=)``; None without a number
+    or without a shared cache (VERIFY_CACHE)."""
     limit, window = ratelimit.verify_rate()
-    keys = lookup.token_keys(number) if number else ()
+    keys = lookup.token_keys(number) if number and settings.VERIFY_CACHE else ()
     allowed, tokens = ratelimit.hit_and_read(
         "verify", ratelimit.client_address(request), limit=limit, window=window, keys=keys
     )
-    return allowed, ratelimit.retry_after(window), (tokens if number else None)
+    return allowed, ratelimit.retry_after(window), (tokens if keys else None)
 
 
 def too_many(request: HttpRequest, wait: int) -> HttpResponse:
@@ -295,14 +296,14 @@ def _same_for_every_visitor(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES
 
 
-def _shared_page_key(request: HttpRequest, number: str, tokens: dict[str, Any]) -> tuple | None:
+def _shared_page_key(request: HttpRequest, number: str, tokens: dict[str, Any] | None) -> tuple | None:
     """What the QR page of a visitor without a session depends on: the language, the day (expiry), the address
     (the language form returns to it) and the cache tokens of the certificate and of the keys, which change
     with any change of either (awards.certificates.lookup). None when the page must be rendered for this
     visitor alone (a session, a pending message) or the tokens are not there yet (the first check)."""
     if not _same_for_every_visitor(request):
         return None
-    if not all(isinstance(tokens.get(key), str) for key in lookup.token_keys(number)):
+    if not tokens or not all(isinstance(tokens.get(key), str) for key in lookup.token_keys(number)):
         return None
     return (translation.get_language(), timezone.localdate(), request.get_full_path(), *sorted(tokens.items()))
 

@@ -160,7 +160,8 @@ def environment(scratch: Path, port: int, use_redis: bool) -> dict[str, str]:
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "CERTIFICATE_", "GUNICORN_", "DATABASE_", "REDIS_"))
-        and key not in {"EMAIL_BACKEND", "TASKS_BACKEND", "VERIFY_RATE", "TRUSTED_PROXY_COUNT", "SQLITE_PATH"}
+        and key
+        not in {"EMAIL_BACKEND", "TASKS_BACKEND", "VERIFY_RATE", "VERIFY_CACHE", "TRUSTED_PROXY_COUNT", "SQLITE_PATH"}
     }
     env.update(
         {

@@ -314,6 +314,9 @@ REST_FRAMEWORK = {
 # Public verification (the verify pages and /api/v1/verify/ together, not /verify/keys.json) per client
 # address and window, counted in the cache (core.ratelimit): exact across workers with REDIS_URL.
 VERIFY_RATE = env_str("VERIFY_RATE", "60/minute")
+# Verification reads certificates and keys through the cache, voided on every change (awards.certificates.lookup):
+# only correct when every serving process shares the cache, so on with Redis and in development's single process.
+VERIFY_CACHE = env_bool("VERIFY_CACHE", default=bool(REDIS_URL) or DEBUG)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Inner Mongolia Brand Cultivation and Certification Registry API",

@@ -180,3 +180,20 @@ def test_a_key_status_change_changes_the_shared_page():
     page = Client().get(path).text
     assert 'data-outcome="withdrawn_key"' in page
     assert str(SigningKeyStatus.WITHDRAWN.label) in page or "withdrawn" in page
+
+
+def test_without_a_shared_cache_every_check_reads_the_database(settings, django_assert_num_queries):
+    """VERIFY_CACHE off (production without Redis: each worker's local memory): no cached row can outlive a
+    change made through another worker, because there is none."""
+    settings.VERIFY_CACHE = False
+    cert = certificate()
+    assert outcome(cert) == "valid"
+    with django_assert_num_queries(2):  # the certificate with its programme, and the key
+        assert outcome(cert) == "valid"
+    Certificate.objects.filter(pk=cert.pk).update(status="revoked")  # no signal, as from another process
+    assert outcome(cert) == "revoked"
+    views_certificates._rendered_pages.clear()
+    path = f"/v/{cert.number}?p={cert.payload}&s={cert.signature}"
+    for _ in range(2):
+        assert 'data-outcome="revoked"' in Client().get(path).text
+    assert not views_certificates._rendered_pages  # rendered for each visitor

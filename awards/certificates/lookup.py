@@ -17,6 +17,10 @@ and goes back to the database: no window in which an outdated answer can stick. 
 is replaced by a fresh one, which also invalidates. Queryset ``update()`` calls send no signal: code that
 changes certificates or keys that way must call the ``forget_*`` functions itself.
 
+All of this needs a cache that every process serving the site shares (Redis): a token renewed in one
+worker's local memory would leave the other workers' copies standing. ``VERIFY_CACHE`` (on with REDIS_URL,
+and in development's single process) says so; without it every check reads the database.
+
 The effective status (expired, a suspension's end) depends on the day and is computed on every request
 from the cached row, never cached. What changes without touching a certificate (a programme's name) shows
 once the tokens expire, within ``TOKEN_TIMEOUT``.
@@ -28,6 +32,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -103,6 +108,10 @@ def lookup(
     with that id; either is None when there is none. ``tokens``: the values of ``token_keys(number)`` if
     the caller has read them already. When this process has read both before under their current tokens,
     nothing else is fetched."""
+    if not settings.VERIFY_CACHE:  # the cache is not shared by every process: read the database
+        cert = _load_certificate(number)
+        key = SigningKey.objects.filter(key_id=key_id).first() if key_id is not None else None
+        return (None if isinstance(cert, str) else cert), key
     if tokens is None:
         tokens = cache.get_many(token_keys(number) if key_id is not None else [_token_key(number)])
     cert = _read(
