@@ -11,8 +11,9 @@ high that the per-client limit never refuses (every request comes from 127.0.0.1
 The same gunicorn serves bench/settings.py (the application's settings with bench/urls.py, which adds a
 trivial JSON view at /bench/trivial/). wrk (``apt-get install wrk``), 2 threads, measures in one run:
 
-- 16 connections, ``--duration`` seconds each after a short warm-up: the trivial view, the verification
-  API (``/api/v1/verify/?number=..&p=..&s=..``, the QR check: signature and live record), the QR page
+- 16 connections, ``--duration`` seconds each after a short warm-up: the trivial view, the same view behind
+  the verification rate limit (``/bench/limited/``: the limit's Redis round trip, for information), the
+  verification API (``/api/v1/verify/?number=..&p=..&s=..``, the QR check: signature and live record), the QR page
   (``/v/<number>?p=..&s=..``), then the trivial view again; the reference is the mean of the two trivial runs;
 - 64 connections for 60 s (``--quick``: 15 s) on the verification API, with the error counts.
 
@@ -311,6 +312,7 @@ def main() -> int:
             "trivial view": f"{base}/bench/trivial/",
             "verification API": f"{base}/api/v1/verify/?{urlencode({'number': cert['number']})}&{code}",
             "QR page": f"{base}/v/{cert['number']}?{code}",
+            "trivial + rate limit": f"{base}/bench/limited/",
         }
         script = scratch / "count.lua"
         script.write_text(LUA)
@@ -341,14 +343,15 @@ def main() -> int:
                 wrk(script, url, name, CONNECTIONS, args.warmup)
             print(f"\n{CONNECTIONS} connections, {args.duration} s each (after {args.warmup} s warm-up per URL):")
             runs = []
-            for name in ("trivial view", "verification API", "QR page"):
+            for name in ("trivial view", "trivial + rate limit", "verification API", "QR page"):
                 runs.append(wrk(script, urls[name], name, CONNECTIONS, args.duration))
                 print(runs[-1].line(), flush=True)
             runs.append(wrk(script, urls["trivial view"], "trivial view (again)", CONNECTIONS, args.duration))
             print(runs[-1].line(), flush=True)
-            trivial_before, api, page, trivial_after = runs
+            trivial_before, limited, api, page, trivial_after = runs
             reference = (trivial_before.rate + trivial_after.rate) / 2
             print(f"reference: trivial view {reference:.0f} req/s (mean of the runs before and after)")
+            print(f"ratio trivial + rate limit / trivial: {limited.rate / reference:.2f} (information, not a budget)")
             print(f"ratio verification API / trivial: {api.rate / reference:.2f}")
             print(f"ratio QR page / trivial: {page.rate / reference:.2f}")
             print(f"\n{HEAVY_CONNECTIONS} connections, {args.heavy} s, verification API:")
