@@ -317,6 +317,9 @@ VERIFY_RATE = env_str("VERIFY_RATE", "60/minute")
 # Verification reads certificates and keys through the cache, voided on every change (awards.certificates.lookup):
 # only correct when every serving process shares the cache, so on with Redis and in development's single process.
 VERIFY_CACHE = env_bool("VERIFY_CACHE", default=bool(REDIS_URL) or DEBUG)
+# Progress counts cached under the registry version, which database triggers change with every write to a
+# counted table (targets.freshness): never stale, so on by default, with any cache backend.
+PROGRESS_CACHE = env_bool("PROGRESS_CACHE", default=True)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Inner Mongolia Brand Cultivation and Certification Registry API",

@@ -219,3 +219,19 @@ class AnnualReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.code} {self.year}"
+
+
+class RegistryVersion(models.Model):
+    """One row whose ``version`` changes, in the writing transaction, with every write to a table the
+    progress counts read (database triggers, migration 0003): the key under which counted figures are
+    cached (targets.freshness). Never written by the application."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("registry version")
+        verbose_name_plural = _("registry version")
+
+    def __str__(self) -> str:
+        return str(self.version)

@@ -26,6 +26,7 @@ from django.db import models
 from django.db.models import Count, Q, Value
 
 from core.models import Region, RegionLevel
+from targets.freshness import registry_cached
 from targets.metrics import Metric, get_metric
 from targets.models import MeasuredBy, Measurement, Target
 
@@ -134,6 +135,7 @@ def _count_batch(batch: _Batch, *, codes: list[str] | None, by_region: bool) -> 
     return counts
 
 
+@registry_cached
 def registry_counts(pairs: Iterable[Pair], *, codes: list[str] | None = None) -> dict[Pair, int]:
     """Count every (metric, day) pair in the whole region, or in the regions ``codes``."""
     counts: dict[Pair, int] = dict.fromkeys(pairs, 0)
@@ -143,6 +145,7 @@ def registry_counts(pairs: Iterable[Pair], *, codes: list[str] | None = None) ->
     return counts
 
 
+@registry_cached
 def registry_counts_by_region(pairs: Iterable[Pair]) -> dict[Pair, dict[str | None, int]]:
     """Count every (metric, day) pair per region of the record (None: records without a region).
 

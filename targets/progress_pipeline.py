@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from awards.models import Application, Decision
 from awards.workflow import FINAL_STATES, OPEN_STATES, State
+from targets.freshness import registry_cached
 from targets.metrics import METRICS
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def _approval_rates(row: dict) -> dict[str, Decimal] | None:
     return rates
 
 
+@registry_cached
 def programme_pipelines(*, codes: list[str] | None = None) -> list[ProgrammePipeline]:
     """The pipeline of every programme that counts toward a known metric, in one query.
 

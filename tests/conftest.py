@@ -61,6 +61,13 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture
+def progress_uncached(settings):
+    """The progress engine without its cache (targets.freshness): for the tests that count the queries the
+    engine itself makes, i.e. what every cache miss costs. tests/test_progress_cache.py covers the cache."""
+    settings.PROGRESS_CACHE = False
+
+
 @pytest.fixture(autouse=True)
 def steady_rate_clock(monkeypatch):
     """Rate-limit windows follow the clock; a test that happens to run across a window boundary would see its

@@ -262,6 +262,7 @@ def test_unknown_plan_league_or_group_is_refused(reference_data):
         assert (response.status_code, response.json()) == (400, body), query
 
 
+@pytest.mark.usefixtures("progress_uncached")
 def test_progress_queries_do_not_grow_with_the_targets(reference_data):
     def queries(url: str) -> int:
         with CaptureQueriesContext(connection) as ctx:

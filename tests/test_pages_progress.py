@@ -194,6 +194,7 @@ def test_an_unknown_plan_is_404_and_a_known_one_is_shown(client, registry):
     assert client.get("/progress/", {"plan": "plan-2015"}).status_code == 200
 
 
+@pytest.mark.usefixtures("progress_uncached")
 def test_the_query_count_does_not_grow_with_reported_or_registry_targets(client, registry):
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:

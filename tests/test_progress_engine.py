@@ -494,6 +494,7 @@ def history(regions):
     return sorted(set(PAST_DAYS + edges))
 
 
+@pytest.mark.usefixtures("progress_uncached")
 def test_counts_as_of_past_dates_equal_a_recount_by_hand(history, django_assert_num_queries):
     days = history
     naive = naive_counts(days)

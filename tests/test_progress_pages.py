@@ -659,6 +659,7 @@ def queries(client, url: str, params: dict | None = None) -> int:
     return len(captured)
 
 
+@pytest.mark.usefixtures("progress_uncached")
 def test_the_query_count_does_not_grow_with_the_number_of_targets(client, registry):
     small, large = plan_with("plan-3", 3), plan_with("plan-30", 30)
 

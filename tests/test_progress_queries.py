@@ -19,7 +19,8 @@ from targets.progress import league_table, progress_dashboard, target_statuses, 
 from tests.factories import make_uscc
 from tests.factories_api import MeasurementFactory, PlanFactory, TargetFactory
 
-pytestmark = pytest.mark.django_db
+# These count the engine's own queries: what each cache miss costs (the cache: tests/test_progress_cache.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("progress_uncached")]
 D = datetime.date
 # Targets on two registers and reported ones: the 3-target plan has one of each, the 30-target plan ten.
 # (A plan on every metric costs one query more per register, up to the bound tested at the end.)
