@@ -194,7 +194,8 @@ def verify_allowed_reading(request: HttpRequest, number: str | None) -> tuple[bo
     (``lookup.token_keys``): the third value, for ``verification.verify_*(tokens=)``; None without a number
     or without a shared cache (VERIFY_CACHE)."""
     limit, window = ratelimit.verify_rate()
-    keys = lookup.token_keys(number) if number and settings.VERIFY_CACHE else ()
+    # Only a well-formed number has a record to read (and only such a number becomes part of a cache key).
+    keys = lookup.token_keys(number) if number and settings.VERIFY_CACHE and NUMBER_RE.match(number) else ()
     allowed, tokens = ratelimit.hit_and_read(
         "verify", ratelimit.client_address(request), limit=limit, window=window, keys=keys
     )

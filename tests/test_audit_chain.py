@@ -272,7 +272,8 @@ def test_the_migration_chains_the_events_already_written_in_id_order():
 
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes("core"))
+    # Every app's leaf: going back to core 0002 also unapplied what depends on later core migrations.
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
     chained = list(AuditEvent.objects.order_by("id"))
     assert [(e.action, e.sequence) for e in chained] == [("first", 1), ("second", 2), ("third", 3)]

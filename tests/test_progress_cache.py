@@ -7,6 +7,7 @@ import datetime
 import re
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -112,3 +113,20 @@ def test_the_dashboard_page_is_cheaper_when_nothing_changed(client, reference_da
     again, third = page()
     assert again == cold
     assert third != second
+
+
+def test_migrate_puts_back_a_trigger_that_went_missing(regions):
+    """SQLite drops a table's triggers when a migration rebuilds the table: every migrate reinstalls them."""
+    brand = recognised()
+    name = "targets_registry_changed"
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"DROP TRIGGER {name}_brands_brand_update")
+        else:
+            cursor.execute(f"DROP TRIGGER {name} ON brands_brand")
+    before = registry_version()
+    Brand.objects.filter(pk=brand.pk).update(revoked_on=datetime.date(2026, 1, 1))
+    assert registry_version() == before  # the write went unnoticed: the trigger is gone
+    call_command("migrate", verbosity=0)
+    Brand.objects.filter(pk=brand.pk).update(revoked_on=None)
+    assert registry_version() != before

@@ -28,6 +28,7 @@ once the tokens expire, within ``TOKEN_TIMEOUT``.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -51,6 +52,8 @@ _MISSING = "missing"  # cached for an unknown number, so guessing numbers does n
 # Values this process has already read, by (key, token): with the token still current, a verification
 # fetches only the tokens, not the pickled rows. Oldest first out.
 _local = Memo(4096)
+# The form of a certificate number (awards.certificates.verification.NUMBER_RE, which imports this module).
+WELL_FORMED = re.compile(r"\A[A-Z0-9]{2,8}-\d{4}-\d{6}\Z")
 
 
 def _record_key(number: str) -> str:
@@ -107,7 +110,10 @@ def lookup(
     """The certificate with ``number`` (with its programme) and, if ``key_id`` is given, the published key
     with that id; either is None when there is none. ``tokens``: the values of ``token_keys(number)`` if
     the caller has read them already. When this process has read both before under their current tokens,
-    nothing else is fetched."""
+    nothing else is fetched. A number that is not of the certificates' form has no record and is never
+    looked up (nor made part of a cache key)."""
+    if not WELL_FORMED.match(number):
+        return None, (lookup_key(key_id) if key_id is not None else None)
     if not settings.VERIFY_CACHE:  # the cache is not shared by every process: read the database
         cert = _load_certificate(number)
         key = SigningKey.objects.filter(key_id=key_id).first() if key_id is not None else None
@@ -121,6 +127,14 @@ def lookup(
     if key_id is not None:
         key = _read(KEYS, KEYS_TOKEN, tokens.get(KEYS_TOKEN), _load_keys).get(key_id)
     return (None if isinstance(cert, str) else cert), key
+
+
+def lookup_key(key_id: str) -> SigningKey | None:
+    """The published key ``key_id`` (cached like ``lookup``'s)."""
+    if not settings.VERIFY_CACHE:
+        return SigningKey.objects.filter(key_id=key_id).first()
+    token = cache.get(KEYS_TOKEN)
+    return _read(KEYS, KEYS_TOKEN, token, _load_keys).get(key_id)
 
 
 def _renew(token_key: str) -> None:

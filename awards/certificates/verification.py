@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,11 +19,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from awards.certificates.lookup import lookup
+from awards.certificates.lookup import WELL_FORMED, lookup
 from awards.certificates.models import Certificate, CertificateFile, CertificateStatus, SigningKey, SigningKeyStatus
 from awards.certificates.signing import Payload, b64url_decode, public_key_from_text, verify_signature
 
-NUMBER_RE = re.compile(r"^[A-Z0-9]{2,8}-\d{4}-\d{6}$")
+NUMBER_RE = WELL_FORMED
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 
 

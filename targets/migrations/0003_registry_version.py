@@ -1,67 +1,17 @@
-"""The registry version: one row that database triggers change with every write to a counted table.
-
-PostgreSQL: a statement-level trigger on each table sets the version to the next value of a sequence (never
-reused, even after a rollback). SQLite: row-level triggers set it to a random 64-bit number. Either way the
-new version is part of the writing transaction: a reader sees it exactly when it sees the rows.
-"""
+"""The registry version: one row that database triggers change with every write to a counted table
+(targets/registry_triggers.py, which also reinstalls them after every migrate)."""
 
 from django.db import migrations, models
 
-# Every table whose rows change what targets.progress_counts and targets.progress_pipeline count.
-COUNTED_TABLES = [
-    "core_region",
-    "core_enterprise",
-    "brands_brand",
-    "brands_trademark",
-    "certifications_certification",
-    "certifications_demonstrationzone",
-    "geo_indications_giproduct",
-    "geo_indications_gimarkuser",
-    "awards_awardprogramme",
-    "awards_application",
-    "awards_decision",
-]
-FUNCTION = "targets_registry_changed"
-SEQUENCE = "targets_registry_version_seq"
+from targets import registry_triggers
 
 
 def install(apps, schema_editor):
-    connection = schema_editor.connection
-    apps.get_model("targets", "RegistryVersion").objects.using(connection.alias).get_or_create(pk=1)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}")
-            cursor.execute(
-                f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"UPDATE targets_registryversion SET version = nextval('{SEQUENCE}') WHERE id = 1; "
-                "RETURN NULL; END $$"
-            )
-            for table in COUNTED_TABLES:
-                cursor.execute(
-                    f"CREATE TRIGGER {FUNCTION} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-                    f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()"
-                )
-        elif connection.vendor == "sqlite":
-            for table in COUNTED_TABLES:
-                for event in ("INSERT", "UPDATE", "DELETE"):
-                    cursor.execute(
-                        f"CREATE TRIGGER {FUNCTION}_{table}_{event.lower()} AFTER {event} ON {table} BEGIN "
-                        "UPDATE targets_registryversion SET version = random() WHERE id = 1; END"
-                    )
+    registry_triggers.install(schema_editor.connection)
 
 
 def remove(apps, schema_editor):
-    connection = schema_editor.connection
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for table in COUNTED_TABLES:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {FUNCTION} ON {table}")
-            cursor.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
-            cursor.execute(f"DROP SEQUENCE IF EXISTS {SEQUENCE}")
-        elif connection.vendor == "sqlite":
-            for table in COUNTED_TABLES:
-                for event in ("insert", "update", "delete"):
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {FUNCTION}_{table}_{event}")
+    registry_triggers.remove(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
