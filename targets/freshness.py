@@ -33,15 +33,13 @@ def registry_version() -> int | None:
 
 
 def _canonical(value: Any) -> Any:
-    """A repr-stable form of the arguments: sets sorted, sequences as tuples, models by label and pk."""
+    """A repr-stable form of the arguments (metric/day pairs, region codes): sets sorted, sequences as tuples."""
     if isinstance(value, set | frozenset):
         return ("set", tuple(sorted((_canonical(v) for v in value), key=repr)))
     if isinstance(value, list | tuple):
         return tuple(_canonical(v) for v in value)
-    if isinstance(value, dict):
+    if isinstance(value, dict):  # keyword arguments
         return ("dict", tuple(sorted(((k, _canonical(v)) for k, v in value.items()), key=repr)))
-    if hasattr(value, "_meta") and hasattr(value, "pk"):
-        return (value._meta.label_lower, value.pk)
     return value
 
 

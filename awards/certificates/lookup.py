@@ -112,29 +112,29 @@ def lookup(
     the caller has read them already. When this process has read both before under their current tokens,
     nothing else is fetched. A number that is not of the certificates' form has no record and is never
     looked up (nor made part of a cache key)."""
-    if not WELL_FORMED.match(number):
-        return None, (lookup_key(key_id) if key_id is not None else None)
-    if not settings.VERIFY_CACHE:  # the cache is not shared by every process: read the database
+    well_formed = bool(WELL_FORMED.match(number))
+    if settings.VERIFY_CACHE and tokens is None:
+        wanted = [_token_key(number)] if well_formed else []
+        wanted += [KEYS_TOKEN] if key_id is not None else []
+        tokens = cache.get_many(wanted) if wanted else {}
+    cert = _certificate(number, tokens) if well_formed else None
+    key = _key(key_id, tokens) if key_id is not None else None
+    return cert, key
+
+
+def _certificate(number: str, tokens: Mapping[str, Any] | None) -> Certificate | None:
+    if settings.VERIFY_CACHE:
+        token = tokens.get(_token_key(number))
+        cert = _read(_record_key(number), _token_key(number), token, lambda: _load_certificate(number))
+    else:  # the cache is not shared by every process: read the database
         cert = _load_certificate(number)
-        key = SigningKey.objects.filter(key_id=key_id).first() if key_id is not None else None
-        return (None if isinstance(cert, str) else cert), key
-    if tokens is None:
-        tokens = cache.get_many(token_keys(number) if key_id is not None else [_token_key(number)])
-    cert = _read(
-        _record_key(number), _token_key(number), tokens.get(_token_key(number)), lambda: _load_certificate(number)
-    )
-    key = None
-    if key_id is not None:
-        key = _read(KEYS, KEYS_TOKEN, tokens.get(KEYS_TOKEN), _load_keys).get(key_id)
-    return (None if isinstance(cert, str) else cert), key
+    return None if isinstance(cert, str) else cert
 
 
-def lookup_key(key_id: str) -> SigningKey | None:
-    """The published key ``key_id`` (cached like ``lookup``'s)."""
+def _key(key_id: str, tokens: Mapping[str, Any] | None) -> SigningKey | None:
     if not settings.VERIFY_CACHE:
         return SigningKey.objects.filter(key_id=key_id).first()
-    token = cache.get(KEYS_TOKEN)
-    return _read(KEYS, KEYS_TOKEN, token, _load_keys).get(key_id)
+    return _read(KEYS, KEYS_TOKEN, tokens.get(KEYS_TOKEN), _load_keys).get(key_id)
 
 
 def _renew(token_key: str) -> None:
