@@ -4,6 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    # First: public verification is the most frequent request, and Django tries the patterns in order
+    # (its paths, verify/ and v/, are not matched by any pattern below).
+    path("", include("awards.urls_certificates")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("import/", include("targets.urls_import")),
@@ -18,7 +21,6 @@ urlpatterns = [
     path("portal/", include("awards.urls_portal")),
     path("review/", include("awards.urls_review")),
     path("notices/", include("awards.urls_notices")),
-    path("", include("awards.urls_certificates")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -5,6 +5,9 @@ Every outcome answers 200 with the verdict (whole-payload assertions); 400 only 
 
 from __future__ import annotations
 
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -228,3 +231,20 @@ def test_the_schema_describes_both_endpoints():
     assert "multipart/form-data" in post["requestBody"]["content"]
     outcomes = schema["components"]["schemas"]["OutcomeEnum"]["enum"]
     assert set(outcomes) == {o.value for o in verification.Outcome}
+
+
+@pytest.mark.parametrize("name", ["valid", "forged_signature", "revoked"])
+def test_the_fast_path_answers_as_drf_does(name):
+    """A plain GET is answered without DRF's rendering (VerifyView.dispatch); ``format=json`` goes through DRF.
+    Both give the same body and the same headers, the never-cache ones included."""
+    case = qr_case(name)
+    params = {"number": case.number, "p": case.p, "s": case.s}
+    fast = api_client().get(VERIFY, params)
+    rendered = api_client().get(VERIFY, {**params, "format": "json"})
+    assert fast.status_code == rendered.status_code == 200
+    assert fast.json() == rendered.json()
+    for header in ("Content-Type", "Vary", "Allow", "Cache-Control", "X-Frame-Options", "Content-Language"):
+        assert fast.headers.get(header) == rendered.headers.get(header), header
+    assert abs(parsedate_to_datetime(fast["Expires"]) - parsedate_to_datetime(rendered["Expires"])) < timedelta(
+        seconds=5
+    )
