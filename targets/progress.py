@@ -12,7 +12,7 @@ one for certifications when distinct enterprises are counted) with conditional a
 number of queries does not grow with the number of targets, leagues/cities or years. Reported targets
 take one query for all their measurements, allocations one, the pipeline one
 (``targets.progress_pipeline``). ``progress_dashboard`` gives the three views of a dashboard from one
-grouped scan per register.
+grouped scan per register, ``league_dashboard`` those of a league/city's page from the same scan.
 """
 
 from __future__ import annotations
@@ -470,21 +470,27 @@ def league_table(plan: Plan, *, as_of: datetime.date, group: str | None = None) 
 
 @dataclass(frozen=True)
 class ProgressDashboard:
-    statuses: list[TargetStatus]  # the whole region, as target_statuses(plan, as_of=as_of, group=group)
+    statuses: list[TargetStatus]  # the whole region (or the league/city), as target_statuses
     table: LeagueTable  # as league_table(plan, as_of=as_of, group=group)
-    series: dict[int, list[tuple[datetime.date, Decimal | None]]]  # as yearly_series(plan, until=as_of)
+    series: dict[int, list[tuple[datetime.date, Decimal | None]]]  # as yearly_series, for the same area
+
+
+def _counted_by_region(plan: Plan, targets: list[Target], as_of: datetime.date) -> tuple[_ByRegion, list[Region]]:
+    """Every date a dashboard needs (each year end, ``as_of``, the plan's start), counted per region in one
+    grouped scan per register; the same pairs for every league/city, so they share one cached count."""
+    regions = list(Region.objects.all())
+    days = year_ends(plan.period_start, as_of)
+    pairs = {(t.metric, d) for t in _registry(targets) for d in {*days, as_of, plan.period_start}}
+    return _ByRegion(registry_counts_by_region(pairs), regions), regions
 
 
 def progress_dashboard(plan: Plan, *, as_of: datetime.date, group: str | None = None) -> ProgressDashboard:
     """``target_statuses``, ``league_table`` and ``yearly_series`` for the whole region at once: every date
     the three need is counted per region in one grouped scan per register (instead of three scans), the
     region-wide figures being the sums over regions. Same results as the three calls."""
-    regions = list(Region.objects.all())
     targets = list(plan_targets(plan, group=group))
     registry = _registry(targets)
-    days = year_ends(plan.period_start, as_of)
-    pairs = {(t.metric, d) for t in registry for d in {*days, as_of, plan.period_start}}
-    counts = _ByRegion(registry_counts_by_region(pairs), regions)
+    counts, regions = _counted_by_region(plan, targets, as_of)
     series = measurement_series(targets, None)
     pipe = pipelines({t.metric for t in registry}) if _with_pipeline(as_of) else {}
     statuses = _statuses(
@@ -498,4 +504,42 @@ def progress_dashboard(plan: Plan, *, as_of: datetime.date, group: str | None = 
         counts=counts,
         allocations=_plan_allocations(plan),
     )
+    days = year_ends(plan.period_start, as_of)
     return ProgressDashboard(statuses, table, _series(targets, days, counts.total, series))
+
+
+def league_dashboard(plan: Plan, *, as_of: datetime.date, league: Region) -> ProgressDashboard:
+    """What a league/city's page shows: ``target_statuses(league=league)``, the whole ``league_table`` (for its
+    rank) and ``yearly_series(league=league)``, from the same per-region scan as ``progress_dashboard`` (the
+    league's figures being the sums over its own regions). Same results as the three calls."""
+    targets = list(plan_targets(plan))
+    registry = _registry(targets)
+    counts, regions = _counted_by_region(plan, targets, as_of)
+    allocations = _plan_allocations(plan)
+    series = measurement_series(targets, league)
+
+    def count(metric: str, day: datetime.date) -> int:
+        return counts.league(metric, day, league.code)
+
+    metrics = {t.metric for t in registry}
+    codes = area_codes(league) if registry else None
+    pipe = pipelines(metrics, codes=codes) if _with_pipeline(as_of) else {}
+    statuses = _statuses(
+        plan,
+        targets,
+        as_of=as_of,
+        count=count,
+        series=series,
+        goals={target_id: value for (target_id, code), value in allocations.items() if code == league.code},
+        pipe=pipe,
+        league=league,
+    )
+    table = _league_table(
+        plan,
+        registry,
+        as_of=as_of,
+        leagues=[r for r in regions if r.level == RegionLevel.PREFECTURE],
+        counts=counts,
+        allocations=allocations,
+    )
+    return ProgressDashboard(statuses, table, _series(targets, year_ends(plan.period_start, as_of), count, series))

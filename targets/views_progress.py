@@ -31,7 +31,15 @@ from core.templatetags.registry_tags import unit_label
 from targets.charts import bars_table, league_bars, to_svg, trend_chart, trend_table
 from targets.forms import MeasurementForm, ProgressFilterForm
 from targets.models import MeasuredBy, Measurement, Plan, RegionalAllocation, Target
-from targets.progress import LeagueTable, TargetStatus, Trajectory, league_table, target_statuses, yearly_series
+from targets.progress import (
+    LeagueTable,
+    TargetStatus,
+    Trajectory,
+    league_dashboard,
+    league_table,
+    target_statuses,
+    yearly_series,
+)
 from targets.services import can_record_measurements, measurement_record
 
 # Badge tone of each trajectory category; the category's name is always printed next to the colour.
@@ -317,14 +325,14 @@ def league_detail(request: HttpRequest, code: str) -> HttpResponse:
     form = ProgressFilterForm(request.GET, plan=plan, today=today, keep=("plan", "as_of"))
     form.is_valid()
     as_of = form.value_of("as_of", today)
-    statuses = target_statuses(plan, as_of=as_of, league=league)
-    table = league_table(plan, as_of=as_of)
+    # Its statuses, the table (for its rank) and its trends, from one per-region count of the registers.
+    dashboard = league_dashboard(plan, as_of=as_of, league=league)
+    statuses, table, series = dashboard.statuses, dashboard.table, dashboard.series
     rank = next((r for r in ranking_rows(table) if r.league.code == league.code), None)
     # A trend chart for every registry target allocated to the league/city; with no allocation, for every
     # registry target it has records for.
     registry = [s for s in statuses if s.target.measured_by == MeasuredBy.REGISTRY]
     charted = [s for s in registry if s.goal is not None] or [s for s in registry if s.value]
-    series = yearly_series(plan, until=as_of, league=league, targets=[s.target for s in charted]) if charted else {}
     charts = []
     for s in charted:
         points = series[s.target.pk]

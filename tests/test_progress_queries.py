@@ -15,7 +15,7 @@ from certifications.models import Certification, CertificationKind
 from core.models import Enterprise, Region
 from targets.metrics import METRICS
 from targets.models import RegionalAllocation
-from targets.progress import league_table, progress_dashboard, target_statuses, yearly_series
+from targets.progress import league_dashboard, league_table, progress_dashboard, target_statuses, yearly_series
 from tests.factories import make_uscc
 from tests.factories_api import MeasurementFactory, PlanFactory, TargetFactory
 
@@ -151,3 +151,22 @@ def test_the_whole_dashboard_costs_the_same_and_equals_the_three_calls(
     assert dashboard.statuses == target_statuses(plan, as_of=today)
     assert dashboard.table == league_table(plan, as_of=today)
     assert dashboard.series == yearly_series(plan, until=today)
+
+
+@pytest.mark.parametrize("size", [3, 30])
+@pytest.mark.parametrize("with_data", [2, 12])
+def test_a_league_page_costs_the_same_and_equals_the_three_calls(size, with_data, leagues, django_assert_num_queries):
+    registry_in(leagues[:with_data])
+    plan = make_plan(size, leagues=leagues[:with_data])
+    today = timezone.localdate()
+    league = leagues[1]
+    # Regions, targets, 2 counts, allocations, measurements, the league's area, pipeline.
+    with django_assert_num_queries(8):
+        dashboard = league_dashboard(plan, as_of=today, league=league)
+    assert dashboard.statuses == target_statuses(plan, as_of=today, league=league)
+    assert dashboard.table == league_table(plan, as_of=today)
+    assert dashboard.series == yearly_series(plan, until=today, league=league)
+    for past in (D(2019, 6, 30), D(2024, 12, 31)):
+        earlier = league_dashboard(plan, as_of=past, league=league)
+        assert earlier.statuses == target_statuses(plan, as_of=past, league=league)
+        assert earlier.series == yearly_series(plan, until=past, league=league)
