@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,9 +28,10 @@ from django.utils.translation import gettext as _
 from awards.models import Application
 from awards.workflow import OPEN_STATES, State
 from core.errors import DomainError
+from core.memo import Memo
 from core.models import Region, RegionLevel
 from core.templatetags.registry_tags import unit_label
-from targets.charts import bars_table, league_bars, to_svg, trend_chart, trend_table
+from targets.charts import Chart, bars_table, league_bars, to_svg, trend_chart, trend_table
 from targets.forms import MeasurementForm, ProgressFilterForm
 from targets.models import MeasuredBy, Measurement, Plan, RegionalAllocation, Target
 from targets.progress import (
@@ -112,6 +115,20 @@ def trajectory_summary(statuses: list[TargetStatus]) -> list[dict]:
 def svg(chart) -> SafeString:
     # to_svg serialises through the DOM, which escapes every text and attribute.
     return mark_safe(to_svg(chart))
+
+
+# Charts already drawn by this process, by what they were drawn from. Oldest first out.
+_chart_svgs = Memo(512)
+
+
+def chart_svg(draw: Callable[..., Chart], data: Sequence, **options: Any) -> SafeString:
+    """``svg(draw(data, **options))``, remembered under its inputs: a chart depends on nothing else (its title
+    and unit come in as text, already in the page's language), and serialising one to SVG costs several
+    milliseconds, a league/city's page a dozen of them, while the figures only change with the registers."""
+    key = (draw.__name__, tuple(data), tuple(sorted((name, str(value)) for name, value in options.items())))
+    if (drawn := _chart_svgs.get(key)) is None:
+        drawn = _chart_svgs.remember(key, svg(draw(data, **options)))
+    return drawn
 
 
 # --- the dashboard -----------------------------------------------------------------------------------------
@@ -216,7 +233,8 @@ def target_detail(request: HttpRequest, plan: str, code: str) -> HttpResponse:
     status = next(s for s in target_statuses(plan_obj, as_of=as_of, group=target.group_id) if s.target.pk == target.pk)
     points = yearly_series(plan_obj, until=as_of, targets=[target])[target.pk]
     unit = str(unit_label(target.unit))
-    trend = trend_chart(
+    trend = chart_svg(
+        trend_chart,
         points,
         goal=target.value,
         deadline=target.deadline,
@@ -226,7 +244,8 @@ def target_detail(request: HttpRequest, plan: str, code: str) -> HttpResponse:
     comparison = league_comparison(target, as_of=as_of)
     bars = None
     if comparison:
-        bars = league_bars(
+        bars = chart_svg(
+            league_bars,
             comparison,
             title=_("%(target)s by league/city on %(day)s") % {"target": target.name, "day": as_of.isoformat()},
             unit=unit,
@@ -244,9 +263,9 @@ def target_detail(request: HttpRequest, plan: str, code: str) -> HttpResponse:
         "form": form,
         "as_of": as_of,
         "today": today,
-        "trend_svg": svg(trend),
+        "trend_svg": trend,
         "trend_rows": trend_table(points),
-        "bars_svg": svg(bars) if bars is not None else None,
+        "bars_svg": bars,
         "bars_rows": bars_table(comparison),
         "open_applications": open_applications(target),
         "history": history,
@@ -301,8 +320,8 @@ def leagues(request: HttpRequest) -> HttpResponse:
     scored = [(r.league.name, r.score, None) for r in ranking if r.score is not None]
     score_chart = None
     if scored:
-        score_chart = svg(
-            league_bars(scored, title=_("Assessment score by league/city on %(day)s") % {"day": as_of}, unit="0-100")
+        score_chart = chart_svg(
+            league_bars, scored, title=_("Assessment score by league/city on %(day)s") % {"day": as_of}, unit="0-100"
         )
     context = {
         "plan": plan,
@@ -336,7 +355,8 @@ def league_detail(request: HttpRequest, code: str) -> HttpResponse:
     charts = []
     for s in charted:
         points = series[s.target.pk]
-        chart = trend_chart(
+        chart = chart_svg(
+            trend_chart,
             points,
             goal=s.goal,
             deadline=s.target.deadline,
@@ -344,7 +364,7 @@ def league_detail(request: HttpRequest, code: str) -> HttpResponse:
             unit=str(unit_label(s.target.unit)),
             width=420,
         )
-        charts.append({"target": s.target, "svg": svg(chart), "rows": trend_table(points)})
+        charts.append({"target": s.target, "svg": chart, "rows": trend_table(points)})
     rows = [StatusRow(s) for s in statuses]
     allocated = [r for r in rows if r.status.goal is not None]
     others = [r for r in rows if r.status.goal is None]

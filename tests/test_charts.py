@@ -13,6 +13,7 @@ from reportlab.graphics import renderPDF
 from reportlab.platypus import SimpleDocTemplate
 
 from core.pdf import CJK_FONT
+from targets import views_progress
 from targets.charts import (
     axis_ticks,
     bars_table,
@@ -191,3 +192,25 @@ def test_dashed_lines_stay_dashed_in_the_svg():
     dashed = [node for node in root.iter() if node.get("stroke-dasharray")]
     assert len(dashed) >= 2  # the goal and the deadline
     assert all(node.tag == f"{SVG}polyline" for node in dashed)  # open: a closed path strokes back over the gaps
+
+
+def test_a_page_chart_is_drawn_once_per_input(monkeypatch):
+    points = [(datetime.date(2024, 12, 31), Decimal(3)), (datetime.date(2025, 12, 31), Decimal(5))]
+    options = {"goal": Decimal(10), "deadline": datetime.date(2025, 12, 31), "title": "品牌 by year", "unit": "个"}
+    drawn = []
+    real = views_progress.trend_chart
+
+    def counting(*args, **kwargs):
+        drawn.append(1)
+        return real(*args, **kwargs)
+
+    counting.__name__ = real.__name__
+    monkeypatch.setattr(views_progress, "_chart_svgs", views_progress.Memo(8))
+    first = views_progress.chart_svg(counting, points, **options)
+    assert first == views_progress.svg(real(points, **options))
+    assert views_progress.chart_svg(counting, points, **options) == first
+    assert len(drawn) == 1
+    # Any change of the data or of an option is another chart.
+    changed = views_progress.chart_svg(counting, [*points[:1], (points[1][0], Decimal(6))], **options)
+    retitled = views_progress.chart_svg(counting, points, **{**options, "title": "Brands by year"})
+    assert len(drawn) == 3 and len({first, changed, retitled}) == 3
