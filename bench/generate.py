@@ -296,11 +296,12 @@ class World:
                 status, suspended_on = "suspended", self.between(issued, expires)
                 if rng.random() < 0.7:
                     suspended_until = suspended_on + datetime.timedelta(days=rng.randint(30, 180))
+            holder, holder_region = self.enterprise()
             yield (
                 first + i,
                 kind,
                 f"B{kind[:3].upper()}{first + i:09d}",
-                self.enterprise()[0],
+                holder,
                 "基准产品",
                 "基准认证机构",
                 issued,
@@ -311,6 +312,7 @@ class World:
                 revoked_on,
                 reason,
                 cancelled_on,
+                holder_region,
             )
 
     # --- zones and GI ----------------------------------------------------------------------------------------
@@ -496,7 +498,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         [
             *("id", "kind", "certificate_number", "enterprise", "product", "certifying_body", "issued_on"),
             *("expires_on", "status", "suspended_on", "suspended_until", "revoked_on", "revocation_reason"),
-            "cancelled_on",
+            *("cancelled_on", "region"),  # the holder's (the replica role silences the trigger that would set it)
         ],
         world.certifications(next_id(Certification)),
     )

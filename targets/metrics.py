@@ -188,7 +188,7 @@ def _certs(name: str, *kinds: str, distinct_field: str | None = None) -> Metric:
         _cert_span,
         kind_field="kind",
         kinds=tuple(kinds),
-        region_field="enterprise__region",
+        region_field="region",
         distinct_field=distinct_field,
     )
 
