@@ -9,9 +9,10 @@ row number, column and reason and are not saved; good rows are saved.
 
 Speed comes from working in chunks: the foreign keys of a chunk are looked up in one query per
 column and cached for the whole run, existing records are fetched by natural key in one query per
-chunk, and new or changed rows are written in bulk (``executemany`` inserts, ``bulk_update``) inside
-one transaction per chunk. If that transaction fails (a conflicting write by someone else), the chunk
-is saved again row by row, each in its own transaction, so one bad row never rolls back good ones.
+chunk, and new or changed rows are written in bulk (inserts by COPY on PostgreSQL, ``executemany``
+elsewhere; updates of the changed fields only, by ``executemany``) inside one transaction per chunk.
+If that transaction fails (a conflicting write by someone else), the chunk is saved again row by
+row, each in its own transaction, so one bad row never rolls back good ones.
 
 Uniqueness: every unique field or constraint of an imported model is its natural key, which the
 importer resolves itself (an existing record is updated, a duplicate inside the file is refused),
