@@ -13,10 +13,11 @@ importer's bulk inserts, a queryset ``update()``, raw SQL):
 
 PostgreSQL: a BEFORE row trigger sets the region of the row being written; an AFTER row trigger on the
 enterprises updates their certifications. SQLite, whose triggers cannot change the row being written: AFTER
-row triggers update it. ``Certification.save`` also sets the region of the instance in memory when its
-enterprise is loaded. Idempotent: installed by migration 0004 and again after every ``migrate`` (a
-post_migrate receiver in ``CertificationsConfig.ready``), because SQLite drops a table's triggers when a
-later migration rebuilds it.
+row triggers update it when its region is not its enterprise's (an extra write, which also changes the
+registry version, so it is skipped when the region written is already right). ``Certification.save`` also
+sets the region of the instance in memory when its enterprise is loaded. Idempotent: installed by migration
+0004 and again after every ``migrate`` (a post_migrate receiver in ``CertificationsConfig.ready``), because
+SQLite drops a table's triggers when a later migration rebuilds it.
 """
 
 # The SQL below is built from this module's constants only (table, column and function names).
@@ -57,17 +58,21 @@ def install(connection) -> None:
                 f"EXECUTE FUNCTION {ENTERPRISE_NAME}()"
             )
         elif connection.vendor == "sqlite":
+            # Recreated every time, so that a changed definition replaces an installed one.
             set_row = f"UPDATE {CERTIFICATIONS} SET region_id = {_HOLDERS_REGION} WHERE id = NEW.id"
+            wrong = f"NEW.region_id IS NOT {_HOLDERS_REGION}"  # only then: saves already set it (Certification.save)
+            for trigger, event in (
+                (f"{NAME}_insert", "INSERT"),
+                (f"{NAME}_update", "UPDATE OF enterprise_id, region_id"),
+            ):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+                # Not recursive: SQLite does not fire a trigger from its own UPDATE (recursive_triggers is off).
+                cursor.execute(
+                    f"CREATE TRIGGER {trigger} AFTER {event} ON {CERTIFICATIONS} WHEN {wrong} BEGIN {set_row}; END"
+                )
+            cursor.execute(f"DROP TRIGGER IF EXISTS {ENTERPRISE_NAME}")
             cursor.execute(
-                f"CREATE TRIGGER IF NOT EXISTS {NAME}_insert AFTER INSERT ON {CERTIFICATIONS} BEGIN {set_row}; END"
-            )
-            # Not recursive: SQLite does not fire a trigger from its own UPDATE (recursive_triggers is off).
-            cursor.execute(
-                f"CREATE TRIGGER IF NOT EXISTS {NAME}_update AFTER UPDATE OF enterprise_id, region_id "
-                f"ON {CERTIFICATIONS} BEGIN {set_row}; END"
-            )
-            cursor.execute(
-                f"CREATE TRIGGER IF NOT EXISTS {ENTERPRISE_NAME} AFTER UPDATE OF region_id ON {ENTERPRISES} "
+                f"CREATE TRIGGER {ENTERPRISE_NAME} AFTER UPDATE OF region_id ON {ENTERPRISES} "
                 f"WHEN OLD.region_id IS NOT NEW.region_id BEGIN "
                 f"UPDATE {CERTIFICATIONS} SET region_id = NEW.region_id WHERE enterprise_id = NEW.id; END"
             )
