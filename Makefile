@@ -36,7 +36,7 @@ lint: $(VENV)/.installed-dev
 # view, the verification limit across workers. All run; the exit status fails if any budget failed.
 # The 100k/1M dashboard benchmark needs PostgreSQL: see bench/README.md.
 bench: $(VENV)/.installed-run
-	status=0; for b in certificates load throttle; do $(BIN)/python bench/$$b.py || status=1; done; exit $$status
+	status=0; for b in certificates imports load throttle; do $(BIN)/python bench/$$b.py || status=1; done; exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
