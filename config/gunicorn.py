@@ -40,6 +40,23 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 2000)
 # connection at import, so none is shared between workers.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() not in {"0", "false", "no", "off"}
 
+
+def when_ready(server) -> None:
+    """In the master, once the app is loaded and before any worker is forked (with preload_app)."""
+    if preload_app:
+        from config.warmup import warm_up
+
+        warm_up()
+
+
+def post_worker_init(worker) -> None:
+    """In each worker before it accepts a request (without preload_app: the master has no app to warm)."""
+    if not preload_app:
+        from config.warmup import warm_up
+
+        warm_up()
+
+
 # The heartbeat file in memory, not on a disk that may stall (containers).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 

@@ -258,3 +258,36 @@ def test_gunicorn_takes_its_bind_and_workers_from_the_environment(monkeypatch):
     config = gunicorn_settings()
     assert config["bind"] == ["0.0.0.0:9000", "unix:/run/registry.sock"]
     assert config["workers"] == 3
+
+
+def test_the_master_warms_the_app_before_forking_workers(monkeypatch):
+    calls = []
+    monkeypatch.setattr("config.warmup.warm_up", lambda: calls.append("warm"))
+    monkeypatch.delenv("GUNICORN_PRELOAD", raising=False)
+    preloaded = gunicorn_settings()
+    preloaded["when_ready"](None)
+    preloaded["post_worker_init"](None)
+    assert calls == ["warm"]  # once, in the master: every forked worker starts warm
+    monkeypatch.setenv("GUNICORN_PRELOAD", "false")
+    calls.clear()
+    per_worker = gunicorn_settings()
+    per_worker["when_ready"](None)
+    per_worker["post_worker_init"](None)
+    assert calls == ["warm"]  # in each worker, before it serves
+
+
+def test_the_warm_up_loads_urls_catalogs_and_templates_without_the_database():
+    from django.template import engines
+    from django.urls import clear_url_caches, get_resolver
+    from django.utils.translation import trans_real
+
+    from config.warmup import TEMPLATES, warm_up
+
+    clear_url_caches()
+    trans_real._translations.clear()
+    loader = engines["django"].engine.template_loaders[0]
+    loader.reset()
+    warm_up()  # no django_db mark: pytest-django would refuse any database access
+    assert get_resolver()._populated
+    assert {"zh-hans", "en"} <= set(trans_real._translations)
+    assert set(TEMPLATES) <= set(loader.get_template_cache)
