@@ -100,11 +100,18 @@ class Brand(models.Model):
 
     objects = BrandQuerySet.as_manager()
 
+    # The fields of the PostgreSQL search index (core.search; migration brands.0005_list_indexes).
+    search_index_fields = ("name", "description")
+
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["enterprise", "name"], name="brand_enterprise_name_unique")]
         indexes = [
             models.Index(fields=["status", "recognised_on"]),
+            # The list's orders (by name, the default, and by validity), so that a page is read from an index
+            # rather than sorted from every row. By recognition date: brand_recognised_idx below.
+            models.Index(fields=["name", "id"], name="brand_list_order_idx"),
+            models.Index(fields=["valid_until", "id"], name="brand_valid_until_order_idx"),
             # Counting brands recognised on many dates at once (targets.progress_counts): every dated column,
             # the status and the region, so that PostgreSQL answers from the index alone (index-only scan).
             models.Index(
@@ -219,7 +226,10 @@ class Trademark(models.Model):
 
     class Meta:
         ordering = ["mark_text"]
-        indexes = [models.Index(fields=["tier", "tier_recognised_on"])]
+        indexes = [
+            models.Index(fields=["tier", "tier_recognised_on"]),
+            models.Index(fields=["mark_text", "id"], name="trademark_list_order_idx"),  # the list's order
+        ]
         verbose_name = _("trademark")
         verbose_name_plural = _("trademarks")
 

@@ -17,7 +17,9 @@ from core.filters import OrderingFilter, RegisterFilterSet
 
 
 class CertificationFilter(RegisterFilterSet):
-    region_field = "enterprise__region"
+    # The holder's region, as stored on the certification (certifications/holder_region.py): read from the
+    # certifications' own index, without joining them to their enterprises.
+    region_field = "region"
     search_fields = ("certificate_number", "product", "enterprise__name", "certifying_body")
     year_field = "issued_on"
 

@@ -118,10 +118,23 @@ class Certification(models.Model):
 
     objects = CertificationQuerySet.as_manager()
 
+    # The fields of the PostgreSQL search index (core.search; migration certifications.0005_list_indexes).
+    search_index_fields = ("certificate_number", "product", "certifying_body")
+
     class Meta:
         ordering = ["-issued_on", "certificate_number"]
         indexes = [
             models.Index(fields=["kind", "status", "expires_on"]),
+            # The list: its order (a page is read from the index, not sorted from a million rows; the primary
+            # key as pages add it), then the filtered columns, so that finding a page's keys skips the records a
+            # filter leaves out without reading them (core.pagination; e.g. the newest expired certificates come
+            # after a year of valid ones); the order by expiry; the status filters (counted from the index).
+            models.Index(
+                fields=["-issued_on", "certificate_number", "id", "status", "expires_on", "kind", "region"],
+                name="cert_list_order_idx",
+            ),
+            models.Index(fields=["expires_on", "id"], name="cert_expires_order_idx"),
+            models.Index(fields=["status", "expires_on"], name="cert_status_idx"),
             # Counting certificates in force on many dates at once (targets.progress_counts): every dated
             # column, the holder's region and the holder, so that PostgreSQL answers from the index alone
             # (index-only scan), per region without a join. Key columns rather than INCLUDE, which SQLite

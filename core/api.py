@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from rest_framework import permissions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from core import pagination
 from core.errors import DomainError
+from core.pagination import RegistryPaginator
+from core.search import search_words
 
 
 class ReadOnlyOrStaff(permissions.BasePermission):
@@ -22,9 +28,54 @@ class ReadOnlyOrStaff(permissions.BasePermission):
 
 
 class RegistryPagination(PageNumberPagination):
+    """Pages of up to 100 records. A search (``?q=``) counts its matches up to a cap, as the list pages do
+    (core.pagination): ``count_capped`` then says that there are more than ``count`` records, and ``next``
+    still leads through all of them."""
+
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        searched = bool(search_words(request.query_params.get("q"))) and "q" in getattr(
+            getattr(view, "filterset_class", None), "base_filters", {}
+        )
+        cap = pagination.SEARCH_COUNT_CAP if searched else None
+        self.django_paginator_class = functools.partial(RegistryPaginator, count_cap=cap)
+        # The primary key last, as on the pages: records that tie on the chosen order keep one order from
+        # page to page.
+        if isinstance(queryset, QuerySet):
+            queryset = pagination.stable_order(queryset)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        paginator = self.page.paginator
+        return Response(
+            {
+                "count": paginator.shown_count,
+                "count_capped": paginator.count_capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count"]["description"] = "The number of records; more than this when count_capped."
+        response["properties"] = {
+            "count": response["properties"]["count"],
+            "count_capped": {
+                "type": "boolean",
+                "description": (
+                    f"True when a search (q) stopped counting at {pagination.SEARCH_COUNT_CAP:,} matches: there "
+                    "are more records than count, and next leads through all of them."
+                ),
+            },
+            **{name: value for name, value in response["properties"].items() if name != "count"},
+        }
+        response["required"] = ["count", "count_capped", "results"]
+        return response
 
 
 def exception_handler(exc, context):

@@ -9,7 +9,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from core.models import Enterprise, Industry, Region, RegionLevel, region_q
+from core.models import Enterprise, Industry, Region, RegionLevel
+from core.search import search_words, word_q
 from core.validators import normalize_uscc, validate_uscc
 
 
@@ -33,18 +34,38 @@ class RegionChoiceFilter(django_filters.ModelChoiceFilter):
     def filter(self, qs: QuerySet, value: Region | None) -> QuerySet:
         if not value:
             return qs
-        return qs.filter(region_q(value, self.region_field))
+        return qs.filter(region_filter_q(qs, value, self.region_field))
+
+
+def region_filter_q(qs: QuerySet, region: Region, field: str) -> Q:
+    """``region_q`` for a list: the same records, selected by key so that an index answers.
+
+    The codes of the region and of the regions below it are read first (one short query: as constants,
+    PostgreSQL knows how many records they hold and picks its index accordingly, which a subquery hides),
+    then ``field`` must be one of them: no join with the region tree. Through a foreign key
+    (``enterprise__region``) the related records are selected in a subquery, ``enterprise_id IN (SELECT id
+    ... WHERE region_id IN (...))``, which reads the index on ``enterprise_id`` instead of joining every
+    record with its enterprise.
+    """
+    code = region.code
+    codes = list(
+        Region.objects.filter(Q(code=code) | Q(parent_id=code) | Q(parent__parent_id=code))
+        .order_by()
+        .values_list("code", flat=True)
+    )
+    name, _, rest = field.partition("__")
+    if not rest:
+        return Q(**{f"{field}__in": codes})
+    related = qs.model._meta.get_field(name).related_model
+    return Q(**{f"{name}__in": related._default_manager.filter(**{f"{rest}__in": codes})})
 
 
 def text_search(*fields: str):
-    """A method for a ``q`` filter: every word must appear in one of ``fields`` (works for Chinese)."""
+    """A method for a ``q`` filter: every word must appear in one of ``fields`` (works for Chinese; core.search)."""
 
     def method(_self, qs: QuerySet, _name: str, value: str) -> QuerySet:
-        for word in value.split()[:5]:
-            cond = Q()
-            for field in fields:
-                cond |= Q(**{f"{field}__icontains": word})
-            qs = qs.filter(cond)
+        for word in search_words(value):
+            qs = qs.filter(word_q(qs, fields, word))
         return qs
 
     return method

@@ -120,8 +120,13 @@ class Enterprise(models.Model):
 
     objects = EnterpriseQuerySet.as_manager()
 
+    # The fields of the PostgreSQL search index (core.search; migration core.0005_list_indexes).
+    search_index_fields = ("name", "uscc")
+
     class Meta:
         ordering = ["name"]
+        # The list's order, so that a page is read from the index rather than sorted from every row.
+        indexes = [models.Index(fields=["name", "id"], name="enterprise_list_order_idx")]
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
 

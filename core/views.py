@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import django_filters
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
@@ -13,9 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from core import pagination
 from core.exports import FORMATS, RegisterExport, export_filename, export_language, export_response, xlsx_max_rows
 from core.exports_registers import ENTERPRISES
 from core.filters import EnterpriseFilter
+from core.pagination import RegistryPaginator, stable_order
+from core.search import search_words
 from core.selectors import public_enterprises
 
 PAGE_SIZES = (10, 20, 50, 100)
@@ -29,12 +31,6 @@ def page_size_from(request: HttpRequest) -> int:
     except (TypeError, ValueError):
         return DEFAULT_PAGE_SIZE
     return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
-
-
-def stable_order(qs: QuerySet) -> QuerySet:
-    """The chosen (or the model's) ordering with the primary key last, so pages never overlap."""
-    ordering = list(qs.query.order_by) or list(qs.model._meta.ordering)
-    return qs.order_by(*ordering, "pk")
 
 
 def prepare_filter_form(filterset: django_filters.FilterSet) -> None:
@@ -77,7 +73,9 @@ class RegisterListView(View):
         # the field (e.g. a mistyped credit code) would read as an answer.
         qs = filterset.queryset.none() if form_invalid else stable_order(filterset.qs)
         page_size = page_size_from(request)
-        paginator = Paginator(qs, page_size)
+        # A search counts its matches up to a cap (core.pagination); filters count exactly.
+        searched = not form_invalid and bool(search_words(getattr(filterset.form, "cleaned_data", {}).get("q")))
+        paginator = RegistryPaginator(qs, page_size, count_cap=pagination.SEARCH_COUNT_CAP if searched else None)
         page = paginator.get_page(request.GET.get("page"))
         filtered = any(value not in ("", None) for key, value in request.GET.items() if key in filterset.filters)
         context: dict[str, Any] = {
@@ -95,6 +93,7 @@ class RegisterListView(View):
         if self.export_url_name:
             context["export_links"] = {fmt: reverse(self.export_url_name, kwargs={"fmt": fmt}) for fmt in FORMATS}
             context["export_xlsx_max_rows"] = xlsx_max_rows()
+            # A capped count is a lower bound: when it stays under the limit, the link stays, with the limit stated.
             context["export_xlsx_too_many"] = paginator.count > context["export_xlsx_max_rows"]
         return render(request, self.template_name, context)
 

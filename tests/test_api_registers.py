@@ -143,6 +143,7 @@ def test_gi_product_detail_and_its_authorised_users(enterprise):
     }
     assert get_json(f"/api/v1/gi-products/{gi.id}/mark-users/") == {
         "count": 1,
+        "count_capped": False,
         "next": None,
         "previous": None,
         "results": [
