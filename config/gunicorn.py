@@ -44,9 +44,12 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() not in {"0", "f
 def when_ready(server) -> None:
     """In the master, once the app is loaded and before any worker is forked (with preload_app)."""
     if preload_app:
+        import gc
+
         from config.warmup import warm_up
 
         warm_up()
+        gc.freeze()  # what is loaded stays out of the workers' collections and their copy-on-write pages
 
 
 def post_worker_init(worker) -> None:

@@ -263,11 +263,13 @@ def test_gunicorn_takes_its_bind_and_workers_from_the_environment(monkeypatch):
 def test_the_master_warms_the_app_before_forking_workers(monkeypatch):
     calls = []
     monkeypatch.setattr("config.warmup.warm_up", lambda: calls.append("warm"))
+    monkeypatch.setattr("gc.freeze", lambda: calls.append("freeze"))
     monkeypatch.delenv("GUNICORN_PRELOAD", raising=False)
     preloaded = gunicorn_settings()
     preloaded["when_ready"](None)
     preloaded["post_worker_init"](None)
-    assert calls == ["warm"]  # once, in the master: every forked worker starts warm
+    # Once, in the master: every forked worker starts warm, what was loaded frozen out of its collections.
+    assert calls == ["warm", "freeze"]
     monkeypatch.setenv("GUNICORN_PRELOAD", "false")
     calls.clear()
     per_worker = gunicorn_settings()
