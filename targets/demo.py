@@ -514,7 +514,11 @@ class _Demo:
                 code, body = rng.choice(bodies)
                 dates, nominal = self.cert_dates(intent, years, historical)
                 cert = Certification(
-                    kind=kind, enterprise=ent.obj, product=self.certificate_product(kind, ent), **dates
+                    kind=kind,
+                    enterprise=ent.obj,
+                    region_id=ent.obj.region_id,  # the holder's, as the database keeps it (holder_region)
+                    product=self.certificate_product(kind, ent),
+                    **dates,
                 )
                 cert.certifying_body, cert.certificate_number = body, self.certificate_number(kind, code, ent, nominal)
                 rows.append(_validated(cert))
