@@ -37,6 +37,7 @@ from awards.certificates.models import Certificate  # noqa: E402
 from awards.certificates.pdf import PAGE_HEIGHT, PAGE_WIDTH, render_certificate_pdf  # noqa: E402
 from awards.certificates.signing import Payload, b64url_encode, key_id_for, qr_url  # noqa: E402
 from awards.models import AwardProgramme, SubjectKind  # noqa: E402
+from bench.common import cpu_model  # noqa: E402
 from core.pdf import CJK_FONT, qr_code_rows, register_cjk_font  # noqa: E402
 
 MIN_RATE = 40.0  # certificates per second of CPU on one core
@@ -141,16 +142,6 @@ def qr_comparison(certificates: Sequence[Certificate], count: int = 20) -> tuple
     for url in urls:
         qr_code_rows(url)
     return reportlab_ms, 1000 * (time.process_time() - start) / len(urls)
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

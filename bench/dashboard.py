@@ -22,11 +22,9 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
-import math
 import os
 import platform
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -42,10 +40,11 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.template import Template  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from awards.models import Application, Decision  # noqa: E402
+from bench.common import cpu_model, explain, measure, percentile  # noqa: E402
 from brands.models import Brand, Trademark  # noqa: E402
 from certifications.models import Certification, DemonstrationZone  # noqa: E402
 from core.models import Enterprise, Region  # noqa: E402
@@ -60,54 +59,6 @@ from targets.progress import (  # noqa: E402
 )
 
 BUDGET_MS = 300.0
-
-
-def percentile(values: Sequence[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def measure(fn: Callable[[], object], *, runs: int, warmup: int) -> tuple[list[float], int]:
-    for _ in range(warmup):
-        fn()
-    queries = []
-
-    def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    # An execute wrapper, not CaptureQueriesContext: a request through the test Client resets the query log.
-    with connection.execute_wrapper(count):
-        fn()
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        timings.append((time.perf_counter() - started) * 1000)
-    return timings, len(queries)
-
-
-def explain(fn: Callable[[], object], threshold_ms: float = 5.0) -> None:
-    with CaptureQueriesContext(connection) as queries:
-        fn()
-    for query in queries.captured_queries:
-        if float(query["time"]) * 1000 < threshold_ms:
-            continue
-        print(f"\n-- {float(query['time']) * 1000:.1f} ms\n{query['sql'][:300]}...")
-        with connection.cursor() as cur:
-            cur.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
-            for (line,) in cur.fetchall():
-                print("   ", line)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

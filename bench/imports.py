@@ -71,6 +71,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.common import cpu_model  # noqa: E402
 from certifications.models import Certification  # noqa: E402
 from core.importing import ImportReport, chunked, get_importer  # noqa: E402
 from core.models import AuditEvent, Region, RegionLevel  # noqa: E402
@@ -355,16 +356,6 @@ def print_phase(phase: Phase) -> None:
     )
     for error in r.errors[:5]:
         print(f"      row {error.row} [{error.column}] {error.message} ({error.code})")
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def database_label() -> str:

@@ -24,12 +24,10 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
-import math
 import os
 import platform
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,8 +41,9 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.template import Template  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
 
+from bench.common import cpu_model, explain, measure, percentile  # noqa: E402
 from brands.models import Brand, Trademark  # noqa: E402
 from certifications.models import Certification, DemonstrationZone  # noqa: E402
 from core.models import Enterprise  # noqa: E402
@@ -122,54 +121,6 @@ CASES: list[tuple[str, str]] = [
     ("api zones kind", "/api/v1/zones/?kind=quality_city"),
     ("api gi-products league", f"/api/v1/gi-products/?league={LEAGUE}"),
 ]
-
-
-def percentile(values: Sequence[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def measure(fn: Callable[[], object], *, runs: int, warmup: int) -> tuple[list[float], int]:
-    for _ in range(warmup):
-        fn()
-    queries = []
-
-    def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    # An execute wrapper, not CaptureQueriesContext: a request through the test Client resets the query log.
-    with connection.execute_wrapper(count):
-        fn()
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        timings.append((time.perf_counter() - started) * 1000)
-    return timings, len(queries)
-
-
-def explain(fn: Callable[[], object], threshold_ms: float = 5.0) -> None:
-    with CaptureQueriesContext(connection) as queries:
-        fn()
-    for query in queries.captured_queries:
-        if float(query["time"]) * 1000 < threshold_ms:
-            continue
-        print(f"\n-- {float(query['time']) * 1000:.1f} ms\n{query['sql'][:600]}...")
-        with connection.cursor() as cur:
-            cur.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
-            for (line,) in cur.fetchall():
-                print("   ", line)
 
 
 def reported_total(response) -> str:
@@ -252,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.explain:
         for name, url in selected:
             print(f"\n==== {name}: {url}")
-            explain(lambda url=url: client.get(url))
+            explain(lambda url=url: client.get(url), sql_chars=600)
     return 1 if failed else 0
 
 

@@ -26,10 +26,8 @@ when a budget fails. Other processes on the machine lower every absolute figure;
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import platform
 import shutil
 import signal
 import socket
@@ -44,6 +42,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import cpu_model  # noqa: E402
+
 PYTHON = sys.executable
 WORKERS = 2
 WRK_THREADS = 2
@@ -260,15 +262,8 @@ def wrk(script: Path, url: str, name: str, connections: int, seconds: int) -> Ru
 
 
 def machine() -> str:
-    cpu = platform.processor() or "?"
-    with contextlib.suppress(OSError, StopIteration):
-        cpu = next(
-            ln.split(":", 1)[1].strip()
-            for ln in Path("/proc/cpuinfo").read_text().splitlines()
-            if ln.startswith("model name")
-        )
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"{os.cpu_count()} CPUs ({cpu}), load average {load}"
+    return f"{os.cpu_count()} CPUs ({cpu_model()}), load average {load}"
 
 
 def check(condition: bool, message: str, failures: list[str]) -> None:
