@@ -46,31 +46,34 @@ class SharedClientRedisCacheClient(RedisCacheClient):
         with the server; after any other failure it is closed instead. A broken pooled connection (Redis
         restarted) is replaced once, as redis-py's own retry does."""
         pool = self._get_connection_pool(write=True)
-        for attempt in (1, 2):
-            connection = pool.get_connection()
+        try:
+            replies = _send_and_read(pool, commands)
+        except (RedisConnectionError, RedisTimeoutError):
+            replies = _send_and_read(pool, commands)
+        for reply in replies:
+            if isinstance(reply, ResponseError):
+                raise reply
+        return replies
+
+
+def _send_and_read(pool: Any, commands: Sequence[tuple[Any, ...]]) -> list[Any]:
+    """One write of ``commands`` on a pooled connection and their replies, error replies included as values.
+    The connection goes back to the pool, closed after any failure (replies may be left unread on it)."""
+    connection = pool.get_connection()
+    try:
+        connection.send_packed_command(connection.pack_commands(commands))
+        replies = []
+        for _ in commands:
             try:
-                connection.send_packed_command(connection.pack_commands(commands))
-                replies = []
-                for _ in commands:
-                    try:
-                        replies.append(connection.read_response())
-                    except ResponseError as error:
-                        replies.append(error)
-            except (RedisConnectionError, RedisTimeoutError):
-                connection.disconnect()
-                if attempt == 2:
-                    raise
-                continue
-            except BaseException:
-                connection.disconnect()  # replies may be left unread: never hand such a socket back
-                raise
-            finally:
-                pool.release(connection)
-            for reply in replies:
-                if isinstance(reply, ResponseError):
-                    raise reply
-            return replies
-        raise AssertionError("unreachable")  # pragma: no cover
+                replies.append(connection.read_response())
+            except ResponseError as error:
+                replies.append(error)
+        return replies
+    except BaseException:
+        connection.disconnect()
+        raise
+    finally:
+        pool.release(connection)
 
 
 class RedisCache(DjangoRedisCache):

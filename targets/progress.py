@@ -475,13 +475,16 @@ class ProgressDashboard:
     series: dict[int, list[tuple[datetime.date, Decimal | None]]]  # as yearly_series, for the same area
 
 
-def _counted_by_region(plan: Plan, targets: list[Target], as_of: datetime.date) -> tuple[_ByRegion, list[Region]]:
+def _counted_by_region(
+    plan: Plan, targets: list[Target], as_of: datetime.date
+) -> tuple[_ByRegion, list[Region], list[datetime.date]]:
     """Every date a dashboard needs (each year end, ``as_of``, the plan's start), counted per region in one
-    grouped scan per register; the same pairs for every league/city, so they share one cached count."""
+    grouped scan per register; the same pairs for every league/city, so they share one cached count.
+    Returns the counts, the regions and the days of the yearly series."""
     regions = list(Region.objects.all())
     days = year_ends(plan.period_start, as_of)
     pairs = {(t.metric, d) for t in _registry(targets) for d in {*days, as_of, plan.period_start}}
-    return _ByRegion(registry_counts_by_region(pairs), regions), regions
+    return _ByRegion(registry_counts_by_region(pairs), regions), regions, days
 
 
 def progress_dashboard(plan: Plan, *, as_of: datetime.date, group: str | None = None) -> ProgressDashboard:
@@ -490,7 +493,7 @@ def progress_dashboard(plan: Plan, *, as_of: datetime.date, group: str | None = 
     region-wide figures being the sums over regions. Same results as the three calls."""
     targets = list(plan_targets(plan, group=group))
     registry = _registry(targets)
-    counts, regions = _counted_by_region(plan, targets, as_of)
+    counts, regions, days = _counted_by_region(plan, targets, as_of)
     series = measurement_series(targets, None)
     pipe = pipelines({t.metric for t in registry}) if _with_pipeline(as_of) else {}
     statuses = _statuses(
@@ -504,7 +507,6 @@ def progress_dashboard(plan: Plan, *, as_of: datetime.date, group: str | None = 
         counts=counts,
         allocations=_plan_allocations(plan),
     )
-    days = year_ends(plan.period_start, as_of)
     return ProgressDashboard(statuses, table, _series(targets, days, counts.total, series))
 
 
@@ -514,7 +516,7 @@ def league_dashboard(plan: Plan, *, as_of: datetime.date, league: Region) -> Pro
     league's figures being the sums over its own regions). Same results as the three calls."""
     targets = list(plan_targets(plan))
     registry = _registry(targets)
-    counts, regions = _counted_by_region(plan, targets, as_of)
+    counts, regions, days = _counted_by_region(plan, targets, as_of)
     allocations = _plan_allocations(plan)
     series = measurement_series(targets, league)
 
@@ -542,4 +544,4 @@ def league_dashboard(plan: Plan, *, as_of: datetime.date, league: Region) -> Pro
         counts=counts,
         allocations=allocations,
     )
-    return ProgressDashboard(statuses, table, _series(targets, year_ends(plan.period_start, as_of), count, series))
+    return ProgressDashboard(statuses, table, _series(targets, days, count, series))
