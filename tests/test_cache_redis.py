@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import uuid
 
 import pytest
 from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core.cache import RedisCache
 
@@ -61,40 +63,91 @@ def test_round_trip_reads_every_reply_before_raising_an_error_reply(backend):
     assert backend.incr_and_get_many("counter", 60, []) == (1, {})
 
 
-def test_round_trip_returns_its_connection_to_the_pool(backend):
-    pool = backend._cache._get_connection_pool(write=True)
+def _link_port(backend) -> int:
+    return backend._cache._link().sock.getsockname()[1]
+
+
+def test_round_trip_keeps_one_connection_per_process_outside_the_pool(backend):
     backend.incr_and_get_many("counter", 60, ["a"])
-    idle = len(pool._available_connections)
+    port = _link_port(backend)
+    pool = backend._cache._get_connection_pool(write=True)
     for _ in range(5):
         backend.incr_and_get_many("counter", 60, ["a"])
-    assert len(pool._available_connections) == idle >= 1
-    assert not pool._in_use_connections
+    assert _link_port(backend) == port
+    assert not pool._in_use_connections  # the link is not a pooled connection held out of the pool
 
 
 def test_round_trip_replaces_a_connection_the_server_closed(backend):
     backend.incr_and_get_many("counter", 60, [])
+    port = _link_port(backend)
     client = backend._cache.get_client(write=True)
-    pool = backend._cache._get_connection_pool(write=True)
-    pooled = {conn._sock.getsockname()[1] for conn in pool._available_connections if conn._sock}
     client.execute_command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")  # as a Redis restart would
-    assert pooled
-    assert backend.incr_and_get_many("counter", 60, []) == (2, {})
+    assert backend.incr_and_get_many("counter", 60, []) == (2, {})  # counted once, on a new connection
+    assert _link_port(backend) != port
+
+
+def test_round_trip_does_not_resend_after_a_timeout(backend, monkeypatch):
+    """A timeout may come after the server ran the commands: sending them again could count twice."""
+    link = backend._cache._link()
+    sends = []
+
+    def timing_out(*args):
+        sends.append(1)
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(link, "sock", _Socket(link.sock, recv_into=timing_out))
+    with pytest.raises(RedisTimeoutError):
+        backend.incr_and_get_many("counter", 60, [])
+    assert sends == [1]
+    assert link.sock is None  # closed: a late reply can never answer a later call
+    assert backend.incr_and_get_many("counter", 60, [])[0] == 2  # the first INCR did run
 
 
 def test_round_trip_closes_a_connection_left_mid_reply(backend, monkeypatch):
-    pool = backend._cache._get_connection_pool(write=True)
+    link = backend._cache._link()
     backend.incr_and_get_many("counter", 60, [])
-    connection = pool._available_connections[-1]
     calls = []
 
-    def failing_read(*args, **kwargs):
+    def interrupted(*args):
         calls.append(1)
         raise KeyboardInterrupt  # anything but a connection error, after the commands were sent
 
-    monkeypatch.setattr(connection, "read_response", failing_read)
+    monkeypatch.setattr(link, "sock", _Socket(link.sock, recv_into=interrupted))
     with pytest.raises(KeyboardInterrupt):
         backend.incr_and_get_many("counter", 60, ["a"])
     assert calls == [1]
-    assert connection._sock is None  # closed, so its unread replies can never answer a later call
-    monkeypatch.undo()
+    assert link.sock is None and link.connection._sock is None
     assert backend.incr_and_get_many("counter", 60, [])[0] == 3
+    assert backend._cache._link() is not link
+
+
+def test_a_forked_child_opens_its_own_connection(backend):
+    """gunicorn forks its workers from a master that may have used the cache: a child never writes on the
+    parent's socket (their replies would cross)."""
+    backend.incr_and_get_many("counter", 60, [])
+    parent_port = _link_port(backend)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its count and its own connection's port, then leave at once
+        try:
+            counted, _ = backend.incr_and_get_many("counter", 60, [])
+            os.write(write_end, f"{counted} {_link_port(backend)}".encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    os.waitpid(pid, 0)
+    counted, child_port = map(int, os.read(read_end, 100).split())
+    os.close(read_end)
+    assert counted == 2 and child_port != parent_port
+    assert backend.incr_and_get_many("counter", 60, [])[0] == 3  # the parent's link still works
+    assert _link_port(backend) == parent_port
+
+
+class _Socket:
+    """A socket with one method replaced (socket objects do not take attributes)."""
+
+    def __init__(self, sock, **methods):
+        self._sock, self._methods = sock, methods
+
+    def __getattr__(self, name):
+        return self._methods.get(name) or getattr(self._sock, name)
