@@ -22,13 +22,11 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -37,6 +35,7 @@ from awards.certificates.models import Certificate, CertificateAction
 from awards.certificates.verification import NUMBER_RE, Outcome, Verdict, public_certificate
 from awards.forms_review import NoSuffix
 from core import ratelimit
+from core.http import never_cache
 from core.memo import Memo
 
 # --- uploads: kept in memory, never stored, never read beyond the cap -----------------------------
@@ -285,40 +284,42 @@ def verify_number(request: HttpRequest, number: str) -> HttpResponse:
 
 # --- the QR page, rendered once per content ---------------------------------------------------------
 
-# Stand-ins for the only parts of the QR page that differ between anonymous visitors: the CSRF token of the
-# language form (base.html) and the time of the answer. Letters and digits only, so escaping keeps them whole.
-CSRF_SLOT = "csrfslot4b1e7a9c0d2f"
+# A stand-in for the only part of the QR page that differs between visitors without a session: the time of
+# the answer. Letters and digits only, so escaping keeps it whole.
 TIME_SLOT = "timeslot4b1e7a9c0d2f"
 _rendered_pages = Memo(512)
 
 
 def _same_for_every_visitor(request: HttpRequest) -> bool:
-    """No session and no pending message: the page shows nothing of the visitor but the CSRF token."""
+    """No session and no pending message: the page shows nothing of the visitor (the language switch carries
+    no CSRF token, core/language.py)."""
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES
 
 
 def _shared_page_key(request: HttpRequest, number: str, tokens: dict[str, Any] | None) -> tuple | None:
     """What the QR page of a visitor without a session depends on: the language, the day (expiry), the address
-    (the language form returns to it) and the cache tokens of the certificate and of the keys, which change
+    (the language switch returns to it) and the cache tokens of the certificate and of the keys, which change
     with any change of either (awards.certificates.lookup). None when the page must be rendered for this
     visitor alone (a session, a pending message) or the tokens are not there yet (the first check)."""
     if not _same_for_every_visitor(request):
         return None
     if not tokens or not all(isinstance(tokens.get(key), str) for key in lookup.token_keys(number)):
         return None
-    return (translation.get_language(), timezone.localdate(), request.get_full_path(), *sorted(tokens.items()))
+    address = (request.path, request.META.get("QUERY_STRING", ""))
+    return (translation.get_language(), timezone.localdate(), address, *sorted(tokens.items()))
 
 
-def _filled(request: HttpRequest, html: str) -> HttpResponse:
-    return HttpResponse(html.replace(CSRF_SLOT, get_token(request)).replace(TIME_SLOT, _now_text()))
+def _filled(parts: list[bytes]) -> HttpResponse:
+    """The remembered page (encoded, cut at the time's stand-in) with the time of this answer."""
+    return HttpResponse(_now_text().encode().join(parts))
 
 
 def _render_shared(request: HttpRequest, template: str, context: dict[str, Any], key: tuple) -> HttpResponse:
-    """``render``, remembering the page under ``key`` with stand-ins for the CSRF token and the time, which
-    are filled in for each request (rendering the page costs several times the whole check)."""
-    slotted = {**context, "csrf_token": CSRF_SLOT, "answer": {**context["answer"], "checked_at_text": TIME_SLOT}}
-    html = _rendered_pages.remember(key, render_to_string(template, slotted, request))
-    return _filled(request, html)
+    """``render``, remembering the page under ``key`` with a stand-in for the time, which is filled in for
+    each request (rendering the page costs several times the whole check)."""
+    slotted = {**context, "answer": {**context["answer"], "checked_at_text": TIME_SLOT}}
+    parts = render_to_string(template, slotted, request).encode().split(TIME_SLOT.encode())
+    return _filled(_rendered_pages.remember(key, parts))
 
 
 @never_cache
@@ -333,8 +334,8 @@ def verify_qr(request: HttpRequest, number: str) -> HttpResponse:
     if not allowed:
         return too_many(request, wait)
     shared = _shared_page_key(request, verification.normalise_number(number), tokens)
-    if shared is not None and (html := _rendered_pages.get(shared)) is not None:
-        return _filled(request, html)
+    if shared is not None and (parts := _rendered_pages.get(shared)) is not None:
+        return _filled(parts)
     p, s = request.GET.get("p"), request.GET.get("s")
     if p is None and s is None:
         # The address lost its code (typed by hand, or cut off): the live record is all there is to check.

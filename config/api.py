@@ -44,9 +44,9 @@ SWAGGER_UI_CSP = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLI
 api_docs_view = csp_override(SWAGGER_UI_CSP)(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
 
 urlpatterns = [
+    path("verify/", VerifyView.as_view(), name="api-verify"),  # first: the most frequent request (config/urls.py)
+    path("verify/file/", VerifyFileView.as_view(), name="api-verify-file"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", api_docs_view, name="api-docs"),
-    path("verify/", VerifyView.as_view(), name="api-verify"),
-    path("verify/file/", VerifyFileView.as_view(), name="api-verify-file"),
     *router.urls,
 ]

@@ -3,14 +3,16 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from core import language
+
 urlpatterns = [
-    # First: public verification is the most frequent request, and Django tries the patterns in order
-    # (its paths, verify/ and v/, are not matched by any pattern below).
+    # First: public verification is the most frequent request (the API's verify/ comes first in config.api),
+    # and Django tries the patterns in order; no pattern below matches api/v1/, verify/ or v/.
+    path("api/v1/", include("config.api")),
     path("", include("awards.urls_certificates")),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("import/", include("targets.urls_import")),
-    path("api/v1/", include("config.api")),
     path("", include("core.urls")),
     path("", include("geo_indications.urls")),
     path("", include("brands.urls")),

@@ -118,24 +118,26 @@ def test_the_signature_is_still_checked_for_every_code():
 # --- the QR page, rendered once per answer -------------------------------------------------------------
 
 
-def csrf_in_page(html: str) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-
-
-def test_each_visitor_of_a_shared_page_gets_their_own_working_csrf_token():
+def test_a_shared_page_sets_no_cookie_and_its_language_switch_works():
+    """A visitor from a scan gets the remembered page: no CSRF token, no cookie (core/language.py guards the
+    switch), and the switch changes the language of the very same page."""
     cert = certificate()
     path = f"/v/{cert.number}?p={cert.payload}&s={cert.signature}"
+    views_certificates._rendered_pages.clear()
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     page_one, page_two = first.get(path), second.get(path)
     assert page_one.status_code == page_two.status_code == 200
-    token_one, token_two = csrf_in_page(page_one.text), csrf_in_page(page_two.text)
-    assert token_one != token_two
-    assert "csrfslot" not in page_one.text and "timeslot" not in page_one.text
-    # Each token works with its own visitor's cookie: the language form posts.
-    switched = first.post("/i18n/setlang/", {"language": "en", "next": path, "csrfmiddlewaretoken": token_one})
-    assert switched.status_code == 302
-    refused = second.post("/i18n/setlang/", {"language": "en", "next": path, "csrfmiddlewaretoken": "x" * 64})
-    assert refused.status_code == 403
+    assert len(views_certificates._rendered_pages) == 1
+    for page in (page_one, page_two):
+        assert not page.cookies and "Set-Cookie" not in page.headers
+        assert "csrfmiddlewaretoken" not in page.text and "timeslot" not in page.text
+        assert page["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+    switched = first.post("/i18n/setlang/", {"language": "en", "next": path}, headers={"Sec-Fetch-Site": "same-origin"})
+    assert switched.status_code == 302 and switched["Location"] == path
+    english = first.get(path)
+    assert english.text.startswith("<!DOCTYPE html>") and '<html lang="en">' in english.text
+    assert 'data-outcome="valid"' in english.text
+    assert '<html lang="zh-hans">' in second.get(path).text  # the other visitor's page is unchanged
 
 
 def test_the_shared_page_shows_the_current_time_and_status():
