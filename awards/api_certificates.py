@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from awards.certificates import lookup, verification
 from awards.certificates.verification import Outcome
 from awards.views_certificates import capped_upload, too_large_verdict, verify_allowed, verify_allowed_reading
+from core import clock
 from core.api_schema import ProblemSerializer
 from core.http import add_never_cache_headers
 from core.memo import Memo
@@ -185,8 +186,8 @@ class VerifyView(PublicVerifyView):
         same day and language: the tokens change with any change of the certificate or the keys, so a
         remembered answer is exactly the one computed now."""
         memo = None
-        if tokens and all(isinstance(tokens.get(key), str) for key in lookup.token_keys(number)):
-            memo = (translation.get_language(), timezone.localdate(), number, p, s, *sorted(tokens.items()))
+        if tokens and all(lookup.is_token(tokens.get(key)) for key in lookup.token_keys(number)):
+            memo = (translation.get_language(), clock.now().local_date, number, p, s, *sorted(tokens.items()))
             if (body := _answers.get(memo)) is not None:
                 return body
         body = _encode(cls.verdict(number, p, s, tokens=tokens).as_public_dict())

@@ -7,8 +7,8 @@ from awards import views_certificates as views
 
 app_name = "certificates"
 urlpatterns = [
+    path("v/<str:number>", views.verify_qr, name="verify-qr"),  # first: every scan opens it
     path("verify/", views.verify, name="verify"),
     path("verify/keys.json", views.keys, name="keys"),
     path("verify/<str:number>/", views.verify_number, name="verify-number"),
-    path("v/<str:number>", views.verify_qr, name="verify-qr"),
 ]

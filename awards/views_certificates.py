@@ -34,7 +34,7 @@ from awards.certificates import lookup, signing, verification
 from awards.certificates.models import Certificate, CertificateAction
 from awards.certificates.verification import NUMBER_RE, Outcome, Verdict, public_certificate
 from awards.forms_review import NoSuffix
-from core import ratelimit
+from core import clock, ratelimit
 from core.http import never_cache
 from core.memo import Memo
 
@@ -114,7 +114,7 @@ def answer_context(verdict: Verdict) -> dict[str, Any]:
 
 
 def _now_text() -> str:
-    return timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
+    return clock.now().local_text
 
 
 def public_history(certificate: Certificate) -> list[dict[str, Any]]:
@@ -303,10 +303,10 @@ def _shared_page_key(request: HttpRequest, number: str, tokens: dict[str, Any] |
     visitor alone (a session, a pending message) or the tokens are not there yet (the first check)."""
     if not _same_for_every_visitor(request):
         return None
-    if not tokens or not all(isinstance(tokens.get(key), str) for key in lookup.token_keys(number)):
+    if not tokens or not all(lookup.is_token(tokens.get(key)) for key in lookup.token_keys(number)):
         return None
     address = (request.path, request.META.get("QUERY_STRING", ""))
-    return (translation.get_language(), timezone.localdate(), address, *sorted(tokens.items()))
+    return (translation.get_language(), clock.now().local_date, address, *sorted(tokens.items()))
 
 
 def _filled(parts: list[bytes]) -> HttpResponse:

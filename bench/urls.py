@@ -1,11 +1,14 @@
 """The application's URLs plus one trivial JSON view, the reference for bench/load.py (DESIGN section 9).
 
-Served only under bench/settings.py; the application never loads this module.
+Served only under bench/settings.py; the application never loads this module. The application's patterns
+are listed here as they are in config/urls.py, not included, so every application URL resolves as in
+production (an include would add a level that only the benchmark pays).
 """
 
 from django.http import HttpRequest, JsonResponse
-from django.urls import include, path
+from django.urls import path
 
+import config.urls
 from core import ratelimit
 
 
@@ -26,5 +29,5 @@ def limited(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("bench/trivial/", trivial),
     path("bench/limited/", limited),
-    path("", include("config.urls")),
+    *config.urls.urlpatterns,
 ]

@@ -14,7 +14,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers as merge_never_cache_headers
-from django.utils.http import http_date
+
+from core import clock
 
 # What Django's add_never_cache_headers writes on a response without caching headers.
 NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
@@ -25,7 +26,7 @@ def add_never_cache_headers(response: HttpResponse) -> HttpResponse:
     if "Cache-Control" in response or "Expires" in response:
         merge_never_cache_headers(response)
     else:
-        response.headers["Expires"] = http_date()
+        response.headers["Expires"] = clock.now().http_date
         response.headers["Cache-Control"] = NEVER_CACHE
     return response
 

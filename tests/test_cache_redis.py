@@ -53,6 +53,19 @@ def test_incr_and_get_many_counts_atomically_and_reads_values_as_get_many_does(b
     assert 0 < ttl <= 60  # a new counter expires; the second call did not push its expiry back
 
 
+def test_verification_tokens_are_stored_as_plain_numbers(backend):
+    """awards.certificates.lookup's tokens are read on every verification: stored as a number, they are read
+    back by int() alone, never unpickled."""
+    from awards.certificates import lookup
+
+    token = lookup.new_token()
+    backend.set("token", token)
+    raw = backend._cache.get_client().get(backend.make_key("token"))
+    assert raw == str(token).encode()
+    assert backend.incr_and_get_many("counter", 60, ["token"]) == (1, {"token": token})
+    assert lookup.is_token(token) and not lookup.is_token(str(token)) and not lookup.is_token(None)
+
+
 def test_round_trip_reads_every_reply_before_raising_an_error_reply(backend):
     backend.set("text", "not a number")
     key = backend.make_key("text")

@@ -29,7 +29,7 @@ once the tokens expire, within ``TOKEN_TIMEOUT``.
 from __future__ import annotations
 
 import re
-import uuid
+import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -45,7 +45,7 @@ from core.memo import Memo
 # replaced by a fresh one, which only sends the next reader to the database.
 TIMEOUT = 60 * 60
 TOKEN_TIMEOUT = 2 * TIMEOUT
-PREFIX = "verify:v1"
+PREFIX = "verify:v2"  # v2: tokens are integers (v1's were strings)
 KEYS = f"{PREFIX}:keys"
 KEYS_TOKEN = f"{PREFIX}:keys:token"
 _MISSING = "missing"  # cached for an unknown number, so guessing numbers does not reach the database
@@ -64,18 +64,30 @@ def _token_key(number: str) -> str:
     return f"{PREFIX}:cert:{number}:token"
 
 
-def _current_token(token_key: str, seen: Any) -> str:
+def new_token() -> int:
+    """A fresh token: a random integer, which Django's Redis backend stores and reads back as a number
+    (a string would be pickled, and read back through a failed int() and an unpickling, on every check)."""
+    return secrets.randbits(62)
+
+
+def is_token(value: Any) -> bool:
+    """Whether ``value`` (read from the cache under a token key) is a token, not a missing value."""
+    return type(value) is int
+
+
+def _current_token(token_key: str, seen: Any) -> int:
     """The token under which a value read now from the database may be cached."""
-    if isinstance(seen, str):
+    if is_token(seen):
         return seen
-    fresh = uuid.uuid4().hex
+    fresh = new_token()
     cache.add(token_key, fresh, timeout=TOKEN_TIMEOUT)
-    return cache.get(token_key) or fresh
+    current = cache.get(token_key)
+    return current if is_token(current) else fresh
 
 
 def _read(key: str, token_key: str, token: Any, load: Callable[[], Any]) -> Any:
     """The value cached under ``key`` if it was cached under the current ``token``, else ``load()``."""
-    if isinstance(token, str):
+    if is_token(token):
         if (key, token) in _local:
             return _local[key, token]
         entry = cache.get(key)
@@ -139,8 +151,8 @@ def _key(key_id: str, tokens: Mapping[str, Any] | None) -> SigningKey | None:
 
 def _renew(token_key: str) -> None:
     """Replace the token now and again once the current transaction commits (at once outside one)."""
-    cache.set(token_key, uuid.uuid4().hex, timeout=TOKEN_TIMEOUT)
-    transaction.on_commit(lambda: cache.set(token_key, uuid.uuid4().hex, timeout=TOKEN_TIMEOUT), robust=True)
+    cache.set(token_key, new_token(), timeout=TOKEN_TIMEOUT)
+    transaction.on_commit(lambda: cache.set(token_key, new_token(), timeout=TOKEN_TIMEOUT), robust=True)
 
 
 def forget_certificate(number: str) -> None:
