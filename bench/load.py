@@ -279,12 +279,12 @@ def check(condition: bool, message: str, failures: list[str]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per 16-connection run (default 10)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of the 16-connection runs (default 3)")
+    parser.add_argument("--duration", type=int, default=8, help="seconds per 16-connection run (default 8)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the 16-connection runs (default 5)")
     parser.add_argument("--heavy", type=int, default=60, help="seconds of the 64-connection run (default 60)")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per URL (default 3)")
     parser.add_argument(
-        "--quick", action="store_true", help="3 rounds of 4 s runs, 15 s at 64 connections, 1 s warm-up"
+        "--quick", action="store_true", help="5 rounds of 3 s runs, 15 s at 64 connections, 1 s warm-up"
     )
     parser.add_argument(
         "--max-requests",
@@ -293,7 +293,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     if args.quick:
-        args.duration, args.rounds, args.heavy, args.warmup = 4, 3, 15, 1
+        args.duration, args.rounds, args.heavy, args.warmup = 3, 5, 15, 1
     if args.rounds < 1 or args.duration < 1:
         parser.error("--rounds and --duration must be at least 1")
     if shutil.which("wrk") is None:
