@@ -490,7 +490,7 @@ def test_payloads_in_user_text_reach_every_page_escaped(reference_data, client, 
         "/progress/": [],
         reverse("certificates:verify-number", args=[cert.number]): [cert.holder_name],
         reverse("certificates:verify") + f"?number={cert.number}": [cert.holder_name],
-        reverse("certificates:verify-qr", args=[cert.number]): [cert.holder_name],
+        reverse("verify-qr", args=[cert.number]): [cert.holder_name],
         reverse("certificates:verify") + "?number=" + payload: [],
     }
     problems = []

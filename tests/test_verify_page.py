@@ -75,7 +75,7 @@ def label(outcome: str) -> str:
 
 def test_the_qr_route_is_the_path_printed_in_every_qr_code():
     for number in ("NMPP-2026-000123", "GI-2031-000001"):
-        assert reverse("certificates:verify-qr", args=[number]) == QR_PATH.format(number=number)
+        assert reverse("verify-qr", args=[number]) == QR_PATH.format(number=number)
 
 
 def test_the_routes():
@@ -150,7 +150,7 @@ def test_a_forged_code_shows_no_record_and_says_its_details_are_only_claimed(cli
 
 def test_an_address_without_its_code_shows_the_live_record(client):
     cert = certificate()
-    response = client.get(reverse("certificates:verify-qr", args=[cert.number]))
+    response = client.get(reverse("verify-qr", args=[cert.number]))
     assert outcome_of(response) == "valid"
     assert "carries no signed code" in answer_of(response).text()
     assert parse(response).by_id("browser-check") is None
