@@ -200,7 +200,7 @@ class VerifyView(PublicVerifyView):
         same day and language: the tokens change with any change of the certificate or the keys, so a
         remembered answer is exactly the one computed now."""
         memo = None
-        if tokens and all(lookup.is_token(tokens.get(key)) for key in lookup.token_keys(number)):
+        if lookup.has_tokens(number, tokens):
             memo = (translation.get_language(), clock.now().local_date, number, p, s, *sorted(tokens.items()))
             if (body := _answers.get(memo)) is not None:
                 return body

@@ -303,7 +303,7 @@ def _shared_page_key(request: HttpRequest, number: str, tokens: dict[str, Any] |
     visitor alone (a session, a pending message) or the tokens are not there yet (the first check)."""
     if not _same_for_every_visitor(request):
         return None
-    if not tokens or not all(lookup.is_token(tokens.get(key)) for key in lookup.token_keys(number)):
+    if not lookup.has_tokens(number, tokens):
         return None
     address = (request.path, request.META.get("QUERY_STRING", ""))
     return (translation.get_language(), clock.now().local_date, address, *sorted(tokens.items()))

@@ -3,7 +3,9 @@ query count. Imports nothing from Django at module level (bench/load.py runs wit
 
 from __future__ import annotations
 
+import datetime
 import math
+import os
 import platform
 import time
 from collections.abc import Callable, Sequence
@@ -18,6 +20,18 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown CPU"
+
+
+def print_postgres_run(counts: dict[str, int]) -> None:
+    """The lines every PostgreSQL benchmark starts with: when, on what machine and server, over how many rows."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version")
+        server = cur.fetchone()[0]
+    print(f"date {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; nproc {os.cpu_count()}; CPU {cpu_model()}")
+    print(f"PostgreSQL {server}; Python {platform.python_version()}; load average {os.getloadavg()[0]:.1f} at start")
+    print("rows: " + ", ".join(f"{name} {n:,}" for name, n in counts.items()))
 
 
 def percentile(values: Sequence[float], p: float) -> float:

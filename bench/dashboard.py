@@ -20,10 +20,8 @@ than 5 ms. Exits 1 when a budget fails.
 from __future__ import annotations
 
 import argparse
-import datetime
 import gc
 import os
-import platform
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -44,7 +42,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from awards.models import Application, Decision  # noqa: E402
-from bench.common import cpu_model, explain, measure, percentile  # noqa: E402
+from bench.common import explain, measure, percentile, print_postgres_run  # noqa: E402
 from brands.models import Brand, Trademark  # noqa: E402
 from certifications.models import Certification, DemonstrationZone  # noqa: E402
 from core.models import Enterprise, Region  # noqa: E402
@@ -128,12 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for model in (Enterprise, Brand, Certification, Trademark, DemonstrationZone, GIProduct, GIMarkUser)
     }
     counts |= {"Application": Application.objects.count(), "Decision": Decision.objects.count()}
-    with connection.cursor() as cur:
-        cur.execute("SHOW server_version")
-        pg = cur.fetchone()[0]
-    print(f"date {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; nproc {os.cpu_count()}; CPU {cpu_model()}")
-    print(f"PostgreSQL {pg}; Python {platform.python_version()}; load average {os.getloadavg()[0]:.1f} at start")
-    print("rows: " + ", ".join(f"{name} {n:,}" for name, n in counts.items()))
+    print_postgres_run(counts)
     print(f"plan {plan.code}: {plan.targets.count()} targets; as of {today}; {args.runs} runs after {args.warmup}")
     print(f"\n{'case':52} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     results = {}

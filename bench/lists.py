@@ -22,10 +22,8 @@ fails.
 from __future__ import annotations
 
 import argparse
-import datetime
 import gc
 import os
-import platform
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,7 +41,7 @@ from django.template import Template  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from bench.common import cpu_model, explain, measure, percentile  # noqa: E402
+from bench.common import explain, measure, percentile, print_postgres_run  # noqa: E402
 from brands.models import Brand, Trademark  # noqa: E402
 from certifications.models import Certification, DemonstrationZone  # noqa: E402
 from core.models import Enterprise  # noqa: E402
@@ -164,12 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         model.__name__: model.objects.count()
         for model in (Enterprise, Brand, Trademark, Certification, DemonstrationZone, GIProduct, GIMarkUser)
     }
-    with connection.cursor() as cur:
-        cur.execute("SHOW server_version")
-        pg = cur.fetchone()[0]
-    print(f"date {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; nproc {os.cpu_count()}; CPU {cpu_model()}")
-    print(f"PostgreSQL {pg}; Python {platform.python_version()}; load average {os.getloadavg()[0]:.1f} at start")
-    print("rows: " + ", ".join(f"{name} {n:,}" for name, n in counts.items()))
+    print_postgres_run(counts)
     print(f"{args.runs} runs after {args.warmup}; budget p95 {args.budget:.0f} ms for every case")
     print(f"\n{'case':42} {'total':>11} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     results = {}

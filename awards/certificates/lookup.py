@@ -110,6 +110,12 @@ def _load_keys() -> dict[str, SigningKey]:
     return {key.key_id: key for key in SigningKey.objects.all()}
 
 
+def has_tokens(number: str, tokens: Mapping[str, Any] | None) -> bool:
+    """Whether ``tokens`` (read for ``token_keys(number)``) holds both tokens: only then can an answer be
+    remembered under them (the API's answers, the QR page's rendering)."""
+    return bool(tokens) and all(is_token(tokens.get(key)) for key in token_keys(number))
+
+
 def token_keys(number: str) -> list[str]:
     """The cache keys ``lookup`` reads first, for a caller that fetches them together with other work
     (the verification endpoints read them in the rate limit's round trip, core.ratelimit.hit_and_read)."""
