@@ -14,7 +14,7 @@ be refused is a request that another site makes a visitor's browser send, and br
 - a request with neither header was not sent by a browser for another site (curl, tests): allowed.
 
 This is the check of Go's ``http.CrossOriginProtection`` and the Fetch Metadata defence of OWASP's CSRF
-cheat sheet. Every other form keeps Django's CSRF token.
+cheat sheet. Every other form keeps Django's CSRF token. Decision record: docs/decisions/0004.
 """
 
 from __future__ import annotations
